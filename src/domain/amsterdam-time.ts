@@ -1,0 +1,71 @@
+/**
+ * Local time in Europe/Amsterdam, daylight saving included.
+ *
+ * Rating asks for the local wall-clock time of every call (time bands, periods), so the zone offset
+ * is cached per UTC hour: one Intl lookup per hour of calls, a Map hit for the rest.
+ */
+import { tzOffset } from '@date-fns/tz';
+
+export const AMSTERDAM = 'Europe/Amsterdam';
+
+const HOUR_MS = 3_600_000;
+const offsetByHour = new Map<number, number>();
+
+/** Minutes to add to UTC to get Amsterdam wall-clock time at `utcMs`. */
+export function amsterdamOffsetMinutes(utcMs: number): number {
+  const hour = Math.floor(utcMs / HOUR_MS);
+  let offset = offsetByHour.get(hour);
+  if (offset === undefined) {
+    offset = tzOffset(AMSTERDAM, new Date(hour * HOUR_MS));
+    offsetByHour.set(hour, offset);
+  }
+  return offset;
+}
+
+export interface LocalParts {
+  year: number;
+  month: number;
+  day: number;
+  /** 0 = Sunday … 6 = Saturday */
+  weekday: number;
+  /** seconds since local midnight */
+  secondOfDay: number;
+  /** ms since epoch of this local midnight, read as if local time were UTC (a day key) */
+  localDayMs: number;
+}
+
+/** Wall-clock parts of an instant in Amsterdam. */
+export function amsterdamParts(utcMs: number): LocalParts {
+  const localMs = utcMs + amsterdamOffsetMinutes(utcMs) * 60_000;
+  const d = new Date(localMs);
+  const localDayMs = localMs - (((localMs % 86_400_000) + 86_400_000) % 86_400_000);
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    weekday: d.getUTCDay(),
+    secondOfDay: Math.floor((localMs - localDayMs) / 1000),
+    localDayMs,
+  };
+}
+
+/**
+ * The UTC instant of a local wall-clock time in Amsterdam. Of a repeated time (the autumn night)
+ * the first is taken; a time that does not exist (the spring gap) is read with the offset in force
+ * before the gap.
+ */
+export function amsterdamLocalToUtc(year: number, month: number, day: number, secondOfDay = 0): Date {
+  const asUtc = Date.UTC(year, month - 1, day) + secondOfDay * 1000;
+  const before = amsterdamOffsetMinutes(asUtc - 14 * HOUR_MS);
+  const after = amsterdamOffsetMinutes(asUtc + 14 * HOUR_MS);
+  const candidates = [before, after]
+    .map((offset) => ({ offset, utcMs: asUtc - offset * 60_000 }))
+    .filter((c) => amsterdamOffsetMinutes(c.utcMs) === c.offset)
+    .sort((a, b) => a.utcMs - b.utcMs);
+  return new Date(candidates[0]?.utcMs ?? asUtc - before * 60_000);
+}
+
+/** Amsterdam midnight at the start of a local date, as a UTC Date. */
+export function amsterdamMidnightUtc(year: number, month: number, day: number): Date {
+  return amsterdamLocalToUtc(year, month, day, 0);
+}

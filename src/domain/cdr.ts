@@ -1,0 +1,49 @@
+/**
+ * The canonical call detail record every switch format is mapped to, and the rejects of ingest.
+ */
+export type Direction = 'outgoing' | 'incoming';
+export type Device = 'fixed' | 'mobile';
+
+export interface Cdr {
+  /** the switch or feed the record came from; (source, recordId) identifies a CDR for duplicates */
+  readonly source: string;
+  readonly recordId: string;
+  readonly startedAtMs: number;
+  readonly answered: boolean;
+  /** answered (billable) seconds; 0 when not answered */
+  readonly answeredSeconds: number;
+  readonly callingNumber: string;
+  /** the called number as dialled */
+  readonly calledNumber: string;
+  readonly direction: Direction;
+  /** E.164 of the customer's line the call is billed to (the forwarding line for a forwarded leg) */
+  readonly billedLine: string;
+  readonly device: Device;
+  /** E.164 of the line that forwarded this leg, if it is a forwarded leg */
+  readonly forwardedFrom?: string;
+}
+
+/** Reason codes for CDR lines that cannot be rated. */
+export type RejectReason =
+  | 'wrong_column_count'
+  | 'missing_field'
+  | 'bad_time'
+  | 'bad_duration'
+  | 'bad_value'
+  | 'invalid_number'
+  | 'unknown_destination'
+  | 'unknown_line'
+  | 'no_tariff'
+  | 'no_rate'
+  | 'unreadable';
+
+export interface Reject {
+  readonly reason: RejectReason;
+  readonly detail: string;
+}
+
+/** What reading one line of a CDR file gives. */
+export type ReadResult =
+  | { readonly kind: 'cdr'; readonly cdr: Cdr }
+  | { readonly kind: 'skip'; readonly detail: string }
+  | ({ readonly kind: 'reject' } & Reject);

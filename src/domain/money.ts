@@ -1,0 +1,72 @@
+/**
+ * Money in cdrbill.
+ *
+ * Two representations, one rule: no JavaScript `number` ever holds a fractional amount of euros.
+ *
+ * - **Ticks** (`bigint`-safe integers held in `number`, always whole) are what rating produces. One tick
+ *   is 1/60 of a micro-euro, so that a per-minute price in micro-euros times a number of seconds is
+ *   exact: `ticks = pricePerMinuteMicros * billedSeconds`. A setup fee of 0.045 EUR is
+ *   45_000 µEUR = 2_700_000 ticks. Nothing is rounded while rating or summing calls; a per-call amount
+ *   is exact however odd the increment.
+ * - **Decimal** (decimal.js) is what billing uses once ticks become euros: invoice lines are rounded
+ *   half-up to cents exactly once, and VAT is computed per VAT rate on the rounded lines.
+ *
+ * Prices in data files are strings (`"0.0125"`) with at most six decimals (whole micro-euros).
+ *
+ * @example
+ * const perMinute = parsePriceMicros('0.0125', 'price_per_minute'); // 12_500
+ * ticksToEuros(perMinute * 61).toFixed(8); // '0.01270833'
+ */
+import { Decimal } from 'decimal.js';
+
+export { Decimal };
+
+/** Ticks per euro: 1_000_000 micro-euros × 60. */
+export const TICKS_PER_EURO = 60_000_000;
+/** Ticks per micro-euro. */
+export const TICKS_PER_MICRO = 60;
+
+Decimal.set({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
+
+const PRICE_PATTERN = /^(\d{1,9})(?:\.(\d{1,6}))?$/;
+
+export class MoneyFormatError extends Error {}
+
+/**
+ * Parses a non-negative euro amount with at most six decimals into whole micro-euros.
+ * Throws MoneyFormatError naming `field` when the text is not such an amount.
+ */
+export function parsePriceMicros(text: string, field: string): number {
+  const match = PRICE_PATTERN.exec(text.trim());
+  if (!match) {
+    throw new MoneyFormatError(`${field}: expected a euro amount like "0.0125" (at most 6 decimals), got "${text}"`);
+  }
+  const whole = Number(match[1]);
+  const fraction = Number((match[2] ?? '').padEnd(6, '0'));
+  return whole * 1_000_000 + fraction;
+}
+
+/** Micro-euros to ticks. */
+export function microsToTicks(micros: number): number {
+  return micros * TICKS_PER_MICRO;
+}
+
+/** Exact euro value of a tick count (or of a decimal string of ticks, as summed by SQL). */
+export function ticksToEuros(ticks: number | bigint | string): Decimal {
+  return new Decimal(ticks.toString()).div(TICKS_PER_EURO);
+}
+
+/** Rounds half-up to cents: the one rounding an amount gets, at the invoice line. */
+export function roundToCents(euros: Decimal): Decimal {
+  return euros.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+}
+
+/** An amount of euros for people and JSON: a string with exactly `places` decimals. */
+export function formatEuros(euros: Decimal, places = 2): string {
+  return euros.toFixed(places, Decimal.ROUND_HALF_UP);
+}
+
+/** A tick amount shown with 6 decimals (display only; the stored value stays exact). */
+export function formatTicks(ticks: number | bigint | string, places = 6): string {
+  return formatEuros(ticksToEuros(ticks), places);
+}

@@ -1,0 +1,56 @@
+/**
+ * Billing periods: calendar months in Europe/Amsterdam, written `YYYY-MM`.
+ */
+import { amsterdamMidnightUtc, amsterdamParts } from './amsterdam-time.js';
+
+export interface Period {
+  readonly year: number;
+  /** 1–12 */
+  readonly month: number;
+}
+
+const PERIOD_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** Parses `YYYY-MM`; returns undefined when the text is not a period. */
+export function parsePeriod(text: string): Period | undefined {
+  const match = PERIOD_PATTERN.exec(text);
+  if (!match) return undefined;
+  return { year: Number(match[1]), month: Number(match[2]) };
+}
+
+export function formatPeriod(period: Period): string {
+  return `${period.year}-${String(period.month).padStart(2, '0')}`;
+}
+
+export function nextPeriod(period: Period): Period {
+  return period.month === 12 ? { year: period.year + 1, month: 1 } : { year: period.year, month: period.month + 1 };
+}
+
+export function previousPeriod(period: Period): Period {
+  return period.month === 1 ? { year: period.year - 1, month: 12 } : { year: period.year, month: period.month - 1 };
+}
+
+/** First instant of the period (Amsterdam midnight on the 1st), as a UTC Date. */
+export function periodStart(period: Period): Date {
+  return amsterdamMidnightUtc(period.year, period.month, 1);
+}
+
+/** First instant after the period. */
+export function periodEnd(period: Period): Date {
+  return periodStart(nextPeriod(period));
+}
+
+export function daysInPeriod(period: Period): number {
+  return new Date(Date.UTC(period.year, period.month, 0)).getUTCDate();
+}
+
+/** The period (Amsterdam calendar month) an instant falls in. */
+export function periodOf(instant: Date): Period {
+  const { year, month } = amsterdamParts(instant.getTime());
+  return { year, month };
+}
+
+/** Compares periods chronologically. */
+export function comparePeriods(a: Period, b: Period): number {
+  return a.year - b.year || a.month - b.month;
+}

@@ -1,0 +1,161 @@
+/**
+ * Prices one call at list price under the plan version and rate deck in force at its start, and marks
+ * the allowance that covers it. Pure and allocation-free beyond its result: tariffs come in loaded.
+ *
+ * Amounts are exact integer ticks (1/60 µEUR, see domain/money.ts): a per-minute price in µEUR times
+ * seconds.
+ */
+import type { Cdr, Reject } from '../domain/cdr.js';
+import { TICKS_PER_MICRO } from '../domain/money.js';
+import type { Category, Destination } from '../numbering/destination.js';
+import { versionAt, type AllowanceRule, type Band, type PlanVersion, type Rate, type TariffSet } from '../tariffs/tariff-set.js';
+import { bandAt, splitIntoBands } from '../tariffs/time-bands.js';
+
+export type FreeReason = 'incoming' | 'unanswered' | 'emergency' | 'freephone' | 'onnet';
+
+export interface BandCharge {
+  readonly band: Band;
+  readonly seconds: number;
+  readonly ticks: number;
+}
+
+/** Why a call costs what it costs. */
+export interface Rating {
+  readonly billedSeconds: number;
+  readonly setupFeeTicks: number;
+  readonly listPriceTicks: number;
+  /** list price less what an unlimited allowance covers; bundles are applied later by allocation */
+  readonly chargedTicks: number;
+  /** `plan@from deck@from`, empty for calls free by rule */
+  readonly tariffVersion: string;
+  /** the rate row matched: an E.164 prefix such as `+44`, or a category key such as `national` */
+  readonly rateMatch: string;
+  readonly ratePerMinuteMicros?: number;
+  readonly bands: readonly BandCharge[];
+  readonly capped: boolean;
+  /** `unlimited` or `bundle:<id>` */
+  readonly allowance?: string;
+  readonly freeReason?: FreeReason;
+}
+
+export interface RateCallInput {
+  readonly cdr: Cdr;
+  /** absent for incoming legs */
+  readonly destination?: Destination;
+  readonly planVersion: PlanVersion;
+  readonly tariffs: TariffSet;
+}
+
+export type RateCallResult = { readonly ok: true; readonly rating: Rating } | ({ readonly ok: false } & Reject);
+
+function free(freeReason: FreeReason): RateCallResult {
+  return {
+    ok: true,
+    rating: { billedSeconds: 0, setupFeeTicks: 0, listPriceTicks: 0, chargedTicks: 0, tariffVersion: '', rateMatch: '', bands: [], capped: false, freeReason },
+  };
+}
+
+/**
+ * Seconds billed for `answeredSeconds` under a rate: at least the minimum, the first increment, then
+ * whole next increments. A call answered for 0 seconds bills 0 seconds (its setup fee still applies).
+ *
+ * @example
+ * billedSeconds(61, { firstIncrementSeconds: 60, nextIncrementSeconds: 60, minimumSeconds: 0 }); // 120
+ * billedSeconds(61, { firstIncrementSeconds: 30, nextIncrementSeconds: 1, minimumSeconds: 0 }); // 61
+ */
+export function billedSeconds(
+  answeredSeconds: number,
+  rate: Pick<Rate, 'firstIncrementSeconds' | 'nextIncrementSeconds' | 'minimumSeconds'>,
+): number {
+  if (answeredSeconds <= 0) return 0;
+  const seconds = Math.max(answeredSeconds, rate.minimumSeconds);
+  if (seconds <= rate.firstIncrementSeconds) return rate.firstIncrementSeconds;
+  const rest = seconds - rate.firstIncrementSeconds;
+  return rate.firstIncrementSeconds + Math.ceil(rest / rate.nextIncrementSeconds) * rate.nextIncrementSeconds;
+}
+
+/** The category a call is priced as: an on-net call from a mobile device is priced as what it reaches. */
+function pricedCategory(destination: Destination): Category {
+  if (destination.category === 'onnet') return (destination.subclass as Category | undefined) ?? 'national';
+  return destination.category;
+}
+
+interface FoundRate {
+  readonly rate: Rate;
+  readonly version: string;
+}
+
+/** The first deck of the plan version with a rate for the destination: longest prefix, then category. */
+export function findRate(tariffs: TariffSet, planVersion: PlanVersion, destination: Destination, atMs: number): FoundRate | undefined {
+  const category = pricedCategory(destination);
+  const digits = destination.e164?.slice(1);
+  for (const deckId of planVersion.rateDecks) {
+    const deck = tariffs.rateDecks.get(deckId);
+    const version = deck && versionAt(deck.versions, atMs);
+    if (!version) continue;
+    const rate =
+      (digits && version.prefixes.longestMatch(digits)?.value) ||
+      (destination.subclass && version.categories.get(`${category}:${destination.subclass}`)) ||
+      version.categories.get(category);
+    if (rate) {
+      return { rate, version: `${planVersion.planId}@${planVersion.effectiveFrom} ${deckId}@${version.effectiveFrom}` };
+    }
+  }
+  return undefined;
+}
+
+function coveringAllowance(rules: readonly AllowanceRule[], category: Category, device: Cdr['device']): AllowanceRule | undefined {
+  return rules.find((r) => r.categories.includes(category) && r.devices.includes(device));
+}
+
+/** Prices one call. */
+export function rateCall(input: RateCallInput): RateCallResult {
+  const { cdr, destination, planVersion, tariffs } = input;
+  if (cdr.direction === 'incoming' || !destination) return free('incoming');
+  if (!cdr.answered) return free('unanswered');
+  if (destination.category === 'emergency') return free('emergency');
+  if (destination.category === 'service' && destination.subclass === 'freephone') return free('freephone');
+  if (destination.category === 'onnet' && cdr.device === 'fixed') return free('onnet');
+
+  const found = findRate(tariffs, planVersion, destination, cdr.startedAtMs);
+  if (!found) {
+    return {
+      ok: false,
+      reason: 'no_rate',
+      detail: `no rate for ${destination.number} (${destination.category}${destination.subclass ? `:${destination.subclass}` : ''}) in ${planVersion.rateDecks.join(', ')}`,
+    };
+  }
+  const { rate } = found;
+  const seconds = billedSeconds(cdr.answeredSeconds, rate);
+  const parts =
+    planVersion.bandBoundary === 'split'
+      ? splitIntoBands(tariffs.bandRules, cdr.startedAtMs, seconds)
+      : seconds > 0
+        ? [{ band: bandAt(tariffs.bandRules, cdr.startedAtMs), seconds }]
+        : [];
+  const bands = parts.map((p) => ({ ...p, ticks: p.seconds * rate.pricePerMinuteMicros[p.band] }));
+  const setupFeeTicks = rate.setupFeeMicros * TICKS_PER_MICRO;
+  let listPriceTicks = setupFeeTicks + bands.reduce((sum, b) => sum + b.ticks, 0);
+  const capTicks = rate.capMicros === undefined ? undefined : rate.capMicros * TICKS_PER_MICRO;
+  const capped = capTicks !== undefined && listPriceTicks > capTicks;
+  if (capped) listPriceTicks = capTicks;
+  if (!Number.isSafeInteger(listPriceTicks)) throw new Error(`price overflow rating ${cdr.source}/${cdr.recordId}`);
+
+  const allowance = coveringAllowance(planVersion.allowances, pricedCategory(destination), cdr.device);
+  const firstBand = bands[0];
+  return {
+    ok: true,
+    rating: {
+      billedSeconds: seconds,
+      setupFeeTicks,
+      listPriceTicks,
+      chargedTicks: allowance?.type === 'unlimited' ? 0 : listPriceTicks,
+      tariffVersion: found.version,
+      rateMatch: rate.match,
+      ...(firstBand ? { ratePerMinuteMicros: rate.pricePerMinuteMicros[firstBand.band] } : {}),
+      bands,
+      capped,
+      ...(allowance ? { allowance: allowance.type === 'unlimited' ? 'unlimited' : `bundle:${allowance.id}` } : {}),
+    },
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * The database: PostgreSQL through `pg` when a URL is given, else the embedded PGlite in a folder.
+ * Both speak the same SQL and run the same migrations; `session` gives one connection in one
+ * transaction with COPY for bulk writes.
+ */
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { Mutex, PGliteDialect } from './pglite-dialect.js';
+import type { Schema } from './schema.js';
+
+export interface Session {
+  readonly db: Kysely<Schema>;
+  /** Bulk-loads CSV text (no header) into `table (columns)`. */
+  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
+}
+
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  /** where it is, for messages: the data folder, or the URL without password */
+  readonly location: string;
+  readonly db: Kysely<Schema>;
+  /** Runs `work` in one transaction on one connection; rolls back if it throws. */
+  session<T>(work: (session: Session) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const DATE = 1082;
+const asText = (value: string): string => value;
+
+// int8 and numeric stay strings (exact), dates stay 'YYYY-MM-DD' (no local-time Date objects).
+pg.types.setTypeParser(INT8, asText);
+pg.types.setTypeParser(NUMERIC, asText);
+pg.types.setTypeParser(DATE, asText);
+
+function copyStatement(table: string, columns: readonly string[]): string {
+  return `COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`;
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    location: redact(url),
+    db,
+    async session(work) {
+      const client = await pool.connect();
+      const borrowed = { query: client.query.bind(client), release: () => {} };
+      const single = { connect: async () => borrowed, end: async () => {} };
+      const sessionDb = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: single as unknown as pg.Pool }) });
+      const session: Session = {
+        db: sessionDb,
+        async copyCsv(table, columns, csv) {
+          const stream = client.query(copyFrom(copyStatement(table, columns)));
+          await pipeline(Readable.from([csv]), stream);
+        },
+      };
+      try {
+        await client.query('BEGIN');
+        const result = await work(session);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir, {
+    parsers: { [INT8]: asText, [NUMERIC]: asText, [DATE]: asText },
+  });
+  const mutex = new Mutex();
+  const db = new Kysely<Schema>({ dialect: new PGliteDialect(pglite, mutex) });
+  return {
+    kind: 'pglite',
+    location: dataDir ?? '(in memory)',
+    db,
+    async session(work) {
+      const release = await mutex.acquire();
+      const sessionDb = new Kysely<Schema>({ dialect: new PGliteDialect(pglite) });
+      const session: Session = {
+        db: sessionDb,
+        async copyCsv(table, columns, csv) {
+          await pglite.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], {
+            blob: new Blob([csv]),
+          });
+        },
+      };
+      try {
+        await pglite.exec('BEGIN');
+        const result = await work(session);
+        await pglite.exec('COMMIT');
+        return result;
+      } catch (error) {
+        await pglite.exec('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        release();
+      }
+    },
+    async close() {
+      await db.destroy();
+      await pglite.close();
+    },
+  };
+}
+
+export interface DatabaseOptions {
+  /** `postgres://…`; when absent the embedded database is used */
+  readonly url?: string;
+  /** folder of the embedded database; undefined keeps it in memory */
+  readonly dataDir?: string;
+}
+
+/** Opens the database the options name. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url) : openPglite(options.dataDir);
+}

@@ -1,0 +1,115 @@
+/**
+ * Table types for kysely. `pg` and PGlite (as configured in database.ts) return int8 and numeric as
+ * strings, dates as 'YYYY-MM-DD' strings and timestamptz as Date.
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
+type Numeric = ColumnType<string, string, string>;
+type DateText = ColumnType<string, string, string>;
+
+export interface TariffSetRow {
+  id: Generated<number>;
+  content_hash: string;
+  files: ColumnType<Record<string, string>, string, string>;
+  loaded_at: Date;
+}
+
+export interface AccountRow {
+  id: string;
+  name: string;
+  segment: 'residential' | 'business';
+}
+
+export interface SubscriptionRow {
+  account_id: string;
+  line: string;
+  plan_id: string;
+  valid_from: DateText;
+  valid_to: DateText | null;
+}
+
+export interface IngestFileRow {
+  id: Generated<number>;
+  source: string;
+  file_name: string;
+  content_hash: string;
+  ingested_at: Date;
+  lines_read: number;
+  rated: number;
+  rejected: number;
+  duplicates: number;
+  skipped: number;
+}
+
+export interface CdrRejectRow {
+  content_hash: string;
+  line_no: number;
+  file_name: string;
+  source: string;
+  reason: string;
+  detail: string;
+  raw: string;
+  first_seen_at: Date;
+}
+
+export interface RatedCallRow {
+  account_id: string;
+  started_at: Date;
+  source: string;
+  record_id: string;
+  line: string;
+  plan_id: string;
+  direction: 'outgoing' | 'incoming';
+  device: 'fixed' | 'mobile';
+  calling_number: string;
+  called_number: string;
+  destination: string | null;
+  category: string | null;
+  subclass: string | null;
+  country: string | null;
+  forwarded_from: string | null;
+  answered: boolean;
+  answered_seconds: number;
+  billed_seconds: number;
+  setup_fee_ticks: Int8;
+  list_price_ticks: Int8;
+  charged_ticks: Int8;
+  tariff_version: string;
+  rate_match: string;
+  rate_per_minute_micros: Int8 | null;
+  bands: string;
+  allowance: string | null;
+  free_reason: string | null;
+  file_id: number;
+  line_no: number;
+  invoice_number: string | null;
+}
+
+export interface InvoiceSequenceRow {
+  year: number;
+  last_number: number;
+}
+
+export interface InvoiceRow {
+  number: string;
+  account_id: string;
+  period: string;
+  kind: 'invoice' | 'credit_note' | 'corrective';
+  issue_date: DateText;
+  subtotal: Numeric;
+  vat: Numeric;
+  total: Numeric;
+  document: string;
+}
+
+export interface Schema {
+  tariff_set: TariffSetRow;
+  account: AccountRow;
+  subscription: SubscriptionRow;
+  ingest_file: IngestFileRow;
+  cdr_reject: CdrRejectRow;
+  rated_call: RatedCallRow;
+  invoice_sequence: InvoiceSequenceRow;
+  invoice: InvoiceRow;
+}

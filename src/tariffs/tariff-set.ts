@@ -1,0 +1,98 @@
+/**
+ * Pricing, as loaded from `tariffs/`: Plan → PlanVersion → RateDeck(Version) → Rate.
+ * Money is in whole micro-euros here (see domain/money.ts); rating turns it into ticks.
+ */
+import type { Category } from '../numbering/destination.js';
+import type { PrefixTrie } from '../numbering/prefix-trie.js';
+import type { BandRules } from './time-bands.js';
+
+export const BANDS = ['peak', 'offpeak', 'weekend'] as const;
+export type Band = (typeof BANDS)[number];
+
+export interface Rate {
+  /** `+44`-style E.164 prefix, or a category key such as `national` or `service:premium` */
+  readonly match: string;
+  readonly destination: string;
+  /** per band; a deck without band columns has the same price in every band */
+  readonly pricePerMinuteMicros: Readonly<Record<Band, number>>;
+  readonly setupFeeMicros: number;
+  readonly firstIncrementSeconds: number;
+  readonly nextIncrementSeconds: number;
+  readonly minimumSeconds: number;
+  readonly capMicros?: number;
+  /** where the row came from, for explanations and errors: `file:line` */
+  readonly source: string;
+}
+
+export interface RateDeckVersion {
+  readonly deckId: string;
+  /** first local day in force, `YYYY-MM-DD` */
+  readonly effectiveFrom: string;
+  /** UTC ms of Amsterdam midnight on effectiveFrom */
+  readonly effectiveFromMs: number;
+  /** rows keyed by E.164 digits (without +) */
+  readonly prefixes: PrefixTrie<Rate>;
+  /** rows keyed by category or category:subclass */
+  readonly categories: ReadonlyMap<string, Rate>;
+  readonly rowCount: number;
+}
+
+export interface RateDeck {
+  readonly id: string;
+  /** oldest first */
+  readonly versions: readonly RateDeckVersion[];
+}
+
+export type AllowanceRule =
+  | {
+      readonly type: 'unlimited';
+      readonly categories: readonly Category[];
+      readonly devices: readonly Device[];
+    }
+  | {
+      readonly type: 'bundle';
+      readonly id: string;
+      readonly minutes: number;
+      readonly categories: readonly Category[];
+      readonly devices: readonly Device[];
+    };
+
+export type Device = 'fixed' | 'mobile';
+
+export interface PlanVersion {
+  readonly planId: string;
+  readonly effectiveFrom: string;
+  readonly effectiveFromMs: number;
+  readonly monthlyFeeMicros: number;
+  /** looked up in order: the first deck with a matching rate prices the call */
+  readonly rateDecks: readonly string[];
+  /** a call crossing a band boundary: split into parts, or priced at its start band */
+  readonly bandBoundary: 'split' | 'start';
+  readonly allowances: readonly AllowanceRule[];
+}
+
+export interface Plan {
+  readonly id: string;
+  readonly name: string;
+  readonly segment: 'residential' | 'business' | 'mobile';
+  /** oldest first */
+  readonly versions: readonly PlanVersion[];
+}
+
+export interface TariffSet {
+  readonly plans: ReadonlyMap<string, Plan>;
+  readonly rateDecks: ReadonlyMap<string, RateDeck>;
+  readonly bandRules: BandRules;
+  /** VAT rate as a decimal string, e.g. '0.21' */
+  readonly vatRate: string;
+}
+
+/** The version of a dated series in force at `atMs`, or undefined before the first. */
+export function versionAt<T extends { readonly effectiveFromMs: number }>(versions: readonly T[], atMs: number): T | undefined {
+  let found: T | undefined;
+  for (const v of versions) {
+    if (v.effectiveFromMs <= atMs) found = v;
+    else break;
+  }
+  return found;
+}

@@ -3,7 +3,7 @@
 
 CREATE TABLE tariff_set (
   id           serial PRIMARY KEY,
-  content_hash text NOT NULL UNIQUE,
+  content_hash text NOT NULL,
   files        jsonb NOT NULL,
   loaded_at    timestamptz NOT NULL
 );

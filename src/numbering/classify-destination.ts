@@ -151,12 +151,14 @@ function classifyShortOrLocal(plan: NumberingPlan, digits: string, lineAreaCode:
  * customer (in `context`) make a call on-net.
  */
 export function classifyDestination(plan: NumberingPlan, dialled: string, context: CallingContext): Classification {
+  const lineArea = areaCodeOf(plan, context.lineE164)?.code;
   const extension = context.extensions?.get(dialled.trim());
   if (extension) {
-    return accept({ number: extension, e164: extension, category: 'onnet', why: `extension ${dialled.trim()} of the same PBX (${extension})` });
+    const target = classifyNumber(plan, extension, lineArea);
+    if (!target.ok) return target;
+    return accept(onNet(target.destination, `extension ${dialled.trim()} of the same PBX (${extension})`));
   }
-  const result = classifyNumber(plan, dialled, areaCodeOf(plan, context.lineE164)?.code);
-  return markOnNet(result, context);
+  return markOnNet(classifyNumber(plan, dialled, lineArea), context);
 }
 
 /** Classification without the customer's on-net view: depends only on the digits and the line's area. */
@@ -173,11 +175,16 @@ export function classifyNumber(plan: NumberingPlan, dialled: string, lineAreaCod
 
 const ON_NET_CANDIDATES = new Set(['local', 'national', 'mobile']);
 
+/** An on-net destination keeps what it reaches as its subclass (a mobile device pays that price). */
+function onNet(d: Destination, why: string): Destination {
+  return { ...d, category: 'onnet', subclass: d.category, why: `${why}; reaches a ${d.category} number` };
+}
+
 function markOnNet(result: Classification, context: CallingContext): Classification {
   if (!result.ok || !context.onNetNumbers || !result.destination.e164) return result;
   const d = result.destination;
   if (!ON_NET_CANDIDATES.has(d.category) || !context.onNetNumbers.has(d.e164!)) return result;
-  return accept({ ...d, category: 'onnet', why: `${d.e164} belongs to the same enterprise (${d.why})` });
+  return accept(onNet(d, `${d.e164} belongs to the same enterprise`));
 }
 
 /**

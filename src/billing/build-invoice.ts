@@ -1,0 +1,159 @@
+/**
+ * Builds an invoice document from its inputs: recurring charges and usage summaries. Pure: the number
+ * and issue date come in, nothing reads a clock. Each line is rounded half-up to cents once; VAT is
+ * computed per VAT rate on the rounded lines; the totals are sums of what is shown.
+ */
+import { Decimal, formatEuros, roundToCents, ticksToEuros } from '../domain/money.js';
+import { daysInPeriod, formatPeriod, type Period } from '../domain/period.js';
+
+export interface RecurringCharge {
+  readonly description: string;
+  readonly monthlyFeeMicros: number;
+  /** days of the period the charge applies to */
+  readonly days: number;
+}
+
+/** Usage of one category in one month (the invoiced month, or an earlier one for late usage). */
+export interface UsageSummary {
+  readonly period: string;
+  readonly category: string;
+  readonly calls: number;
+  readonly billedSeconds: number;
+  /** exact tick sums as decimal strings */
+  readonly listPriceTicks: string;
+  readonly chargedTicks: string;
+  /** calls and seconds covered by an unlimited allowance */
+  readonly coveredCalls: number;
+  readonly coveredSeconds: number;
+}
+
+export interface InvoiceLine {
+  readonly type: 'recurring' | 'usage';
+  readonly description: string;
+  readonly quantity: string;
+  readonly unitPrice: string;
+  readonly amount: string;
+  readonly vatRate: string;
+  readonly period?: string;
+  readonly category?: string;
+  readonly calls?: number;
+  readonly billedSeconds?: number;
+  readonly listPrice?: string;
+  readonly coveredSeconds?: number;
+}
+
+export interface Invoice {
+  readonly number: string;
+  readonly kind: 'invoice';
+  readonly account: { readonly id: string; readonly name: string };
+  readonly period: string;
+  readonly issueDate: string;
+  readonly currency: 'EUR';
+  readonly lines: readonly InvoiceLine[];
+  readonly vatBreakdown: readonly { readonly rate: string; readonly base: string; readonly amount: string }[];
+  readonly subtotal: string;
+  readonly vat: string;
+  readonly total: string;
+}
+
+export interface BuildInvoiceInput {
+  readonly number: string;
+  readonly issueDate: string;
+  readonly account: { readonly id: string; readonly name: string };
+  readonly period: Period;
+  readonly recurring: readonly RecurringCharge[];
+  readonly usage: readonly UsageSummary[];
+  readonly vatRate: string;
+}
+
+/** Dutch names of the usage categories, as the customer portal lists them. */
+export const CATEGORY_LABELS: Readonly<Record<string, string>> = {
+  local: 'Lokaal',
+  national: 'Interlokaal',
+  mobile: 'Nationaal mobiel',
+  international: 'Internationaal',
+  service: 'Servicenummers',
+  emergency: 'Alarmnummer',
+  onnet: 'Intern (eigen net)',
+  m2m: 'M2M-nummers',
+  pager: 'Semafonie',
+  incoming: 'Inkomend',
+};
+const CATEGORY_ORDER = Object.keys(CATEGORY_LABELS);
+
+/** `m:ss` minutes for people. */
+export function formatMinutes(seconds: number): string {
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+function recurringLine(charge: RecurringCharge, period: Period, vatRate: string): InvoiceLine {
+  const total = daysInPeriod(period);
+  const fee = new Decimal(charge.monthlyFeeMicros).div(1_000_000);
+  const quantity = new Decimal(charge.days).div(total);
+  const amount = roundToCents(fee.mul(quantity));
+  const suffix = charge.days === total ? '' : ` (${charge.days}/${total} dagen)`;
+  return {
+    type: 'recurring',
+    description: `${charge.description}${suffix}`,
+    quantity: charge.days === total ? '1' : quantity.toFixed(4),
+    unitPrice: formatEuros(fee, 2),
+    amount: formatEuros(amount),
+    vatRate,
+  };
+}
+
+function usageLine(usage: UsageSummary, invoicePeriod: string, vatRate: string): InvoiceLine {
+  const amount = roundToCents(ticksToEuros(usage.chargedTicks));
+  const label = CATEGORY_LABELS[usage.category] ?? usage.category;
+  const late = usage.period === invoicePeriod ? '' : `Laat verbruik ${usage.period} – `;
+  const covered = usage.coveredCalls > 0 ? `, waarvan ${usage.coveredCalls} onbeperkt inbegrepen` : '';
+  return {
+    type: 'usage',
+    description: `${late}${label}: ${usage.calls} gesprekken, ${formatMinutes(usage.billedSeconds)} min${covered}`,
+    quantity: '1',
+    unitPrice: formatEuros(amount),
+    amount: formatEuros(amount),
+    vatRate,
+    period: usage.period,
+    category: usage.category,
+    calls: usage.calls,
+    billedSeconds: usage.billedSeconds,
+    listPrice: formatEuros(ticksToEuros(usage.listPriceTicks), 6),
+    coveredSeconds: usage.coveredSeconds,
+  };
+}
+
+function compareUsage(a: UsageSummary, b: UsageSummary): number {
+  return a.period.localeCompare(b.period) || CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category);
+}
+
+/** Builds the invoice; lines in a fixed order so the same inputs give the same document. */
+export function buildInvoice(input: BuildInvoiceInput): Invoice {
+  const period = formatPeriod(input.period);
+  const lines = [
+    ...input.recurring.map((c) => recurringLine(c, input.period, input.vatRate)),
+    ...[...input.usage].sort(compareUsage).map((u) => usageLine(u, period, input.vatRate)),
+  ];
+  const bases = new Map<string, Decimal>();
+  for (const line of lines) bases.set(line.vatRate, (bases.get(line.vatRate) ?? new Decimal(0)).add(line.amount));
+  const vatBreakdown = [...bases].map(([rate, base]) => ({
+    rate,
+    base: formatEuros(base),
+    amount: formatEuros(roundToCents(base.mul(rate))),
+  }));
+  const subtotal = lines.reduce((sum, l) => sum.add(l.amount), new Decimal(0));
+  const vat = vatBreakdown.reduce((sum, v) => sum.add(v.amount), new Decimal(0));
+  return {
+    number: input.number,
+    kind: 'invoice',
+    account: input.account,
+    period,
+    issueDate: input.issueDate,
+    currency: 'EUR',
+    lines,
+    vatBreakdown,
+    subtotal: formatEuros(subtotal),
+    vat: formatEuros(vat),
+    total: formatEuros(subtotal.add(vat)),
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * Settings: defaults here, then the environment, then flags; validated once.
+ */
+import { join } from 'node:path';
+
+export const DEFAULTS = {
+  dataDir: '.cdrbill',
+  tariffDir: 'tariffs',
+} as const;
+
+export interface Config {
+  /** PostgreSQL server URL; undefined = embedded database */
+  readonly databaseUrl?: string;
+  /** cdrbill's local folder: the embedded database and default outputs */
+  readonly dataDir: string;
+}
+
+export interface GlobalFlags {
+  readonly db?: string;
+  readonly dataDir?: string;
+}
+
+export class UsageError extends Error {}
+
+export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv): Config {
+  const databaseUrl = flags.db ?? (env.DATABASE_URL || undefined);
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new UsageError(`--db / DATABASE_URL: expected postgres://user@host:port/database, got "${databaseUrl}"`);
+  }
+  return { ...(databaseUrl ? { databaseUrl } : {}), dataDir: flags.dataDir ?? (env.CDRBILL_DATA_DIR || DEFAULTS.dataDir) };
+}
+
+/** Folder of the embedded database inside the data folder. */
+export function embeddedDatabaseDir(config: Config): string {
+  return join(config.dataDir, 'db');
+}

@@ -1,0 +1,281 @@
+/**
+ * The cdrbill command line. Each command parses its options, calls one library function, prints,
+ * and sets the exit code.
+ */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { formatMinutes } from '../billing/build-invoice.js';
+import { amsterdamParts } from '../domain/amsterdam-time.js';
+import { formatTicks } from '../domain/money.js';
+import { parsePeriod, type Period } from '../domain/period.js';
+import { CDR_FORMATS, type CdrFormat } from '../ingest/cdr-format.js';
+import { buildNumberingPlan } from '../numbering/numbering-plan.js';
+import { classifyDestination } from '../numbering/classify-destination.js';
+import { ingestFiles } from '../pipeline/ingest-files.js';
+import { issueInvoices, type IssuedInvoice } from '../pipeline/issue-invoices.js';
+import { loadCustomers } from '../pipeline/load-customers.js';
+import { loadTariffs } from '../pipeline/load-tariffs.js';
+import { listCalls } from '../store/call-store.js';
+import { DEFAULTS, UsageError, type GlobalFlags } from './config.js';
+import { formatFileReport, ingestExitCode, writeReportJson } from './ingest-report.js';
+import { OUTPUT_FORMATS, render, renderTable, type OutputFormat } from './output.js';
+import { EXIT, fail, runWithDatabase } from './run-command.js';
+
+function periodOption(text: string): Period {
+  const period = parsePeriod(text);
+  if (!period) throw new UsageError(`--period: expected YYYY-MM, got "${text}"`);
+  return period;
+}
+
+function formatOption(): Option {
+  return new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table');
+}
+
+function cdrFormat(name: string): CdrFormat {
+  const format = CDR_FORMATS.get(name);
+  if (!format) throw new UsageError(`--format: expected one of ${[...CDR_FORMATS.keys()].join(', ')}, got "${name}"`);
+  return format;
+}
+
+/** Today in Amsterdam, `YYYY-MM-DD`: the CLI is where the clock is read. */
+function todayInAmsterdam(now: Date): string {
+  const p = amsterdamParts(now.getTime());
+  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+function invoiceSummary(issued: readonly IssuedInvoice[], format: OutputFormat): string {
+  return render(
+    format,
+    issued,
+    [
+      { header: 'invoice', value: (i) => i.invoice.number },
+      { header: 'account', value: (i) => i.invoice.account.id },
+      { header: 'name', value: (i) => i.invoice.account.name },
+      { header: 'period', value: (i) => i.invoice.period },
+      { header: 'subtotal', value: (i) => i.invoice.subtotal, align: 'right' },
+      { header: 'vat', value: (i) => i.invoice.vat, align: 'right' },
+      { header: 'total', value: (i) => i.invoice.total, align: 'right' },
+      { header: 'status', value: (i) => (i.issuedNow ? 'issued' : i.invoice.number === '(concept)' ? 'dry run' : 'issued earlier') },
+    ],
+    issued.map((i) => ({ ...i.invoice, issuedNow: i.issuedNow })),
+  );
+}
+
+function writeInvoices(dir: string, issued: readonly IssuedInvoice[]): void {
+  mkdirSync(dir, { recursive: true });
+  for (const { invoice } of issued) writeFileSync(join(dir, `${invoice.number}.json`), JSON.stringify(invoice, null, 2) + '\n');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('cdrbill')
+    .description('Rate call detail records and bill them: a Dutch VoIP provider\'s billing engine.')
+    .option('--db <url>', 'PostgreSQL server URL (default: $DATABASE_URL, else the embedded database)')
+    .option('--data-dir <dir>', `folder of the embedded database and outputs (default: $CDRBILL_DATA_DIR or ${DEFAULTS.dataDir})`)
+    .showHelpAfterError()
+    .exitOverride();
+  const flags = (): GlobalFlags => program.opts<GlobalFlags>();
+
+  program
+    .command('migrate')
+    .description('bring the database schema up to date')
+    .action(() =>
+      runWithDatabase(flags(), async (database) => {
+        console.log(`database ${database.kind} at ${database.location}: schema up to date`);
+      }),
+    );
+
+  const load = program.command('load').description('load tariffs or customers');
+  load
+    .command('tariffs')
+    .description('validate and load plans and rate decks')
+    .argument('[dir]', 'tariff directory', DEFAULTS.tariffDir)
+    .action((dir: string) =>
+      runWithDatabase(flags(), async (database) => {
+        const result = await loadTariffs(database, dir, new Date());
+        const decks = [...result.tariffs.rateDecks.values()].map((d) => `${d.id} (${d.versions.length} version${d.versions.length === 1 ? '' : 's'})`);
+        console.log(
+          `tariffs from ${dir}: ${result.tariffs.plans.size} plans, rate decks ${decks.join(', ')}; ${result.created ? `stored as tariff set ${result.id}` : `unchanged (tariff set ${result.id})`}`,
+        );
+      }),
+    );
+  load
+    .command('customers')
+    .description('load accounts, their lines and plans (JSON, see README)')
+    .argument('<file>', 'customers file')
+    .action((file: string) =>
+      runWithDatabase(flags(), async (database) => {
+        const accounts = await loadCustomers(database, file);
+        const lines = accounts.reduce((n, a) => n + a.lines.length, 0);
+        console.log(`customers from ${file}: ${accounts.length} accounts, ${lines} line terms`);
+      }),
+    );
+
+  program
+    .command('ingest')
+    .description('read, classify, rate and store CDR files')
+    .argument('<files...>', 'CDR files (.csv, .csv.gz)')
+    .option('--format <format>', `CDR format: ${[...CDR_FORMATS.keys()].join(', ')}`, 'canonical')
+    .option('--source <name>', 'name of the feed, for duplicate detection (default: the format)')
+    .option('--report-json <file>', 'also write the report as JSON')
+    .action((files: string[], options: { format: string; source?: string; reportJson?: string }) =>
+      runWithDatabase(flags(), async (database) => {
+        const reports = await ingestFiles(database, files, {
+          format: cdrFormat(options.format),
+          ...(options.source ? { source: options.source } : {}),
+          now: new Date(),
+          onFile: (report) => console.log(formatFileReport(report)),
+        });
+        if (options.reportJson) writeReportJson(options.reportJson, reports);
+        return ingestExitCode(reports);
+      }),
+    );
+
+  program
+    .command('invoice')
+    .description("issue the period's invoices, one JSON file per invoice")
+    .requiredOption('--period <YYYY-MM>', 'billing period (calendar month, Europe/Amsterdam)')
+    .option('--out <dir>', 'folder for the invoice JSON files (default: <data-dir>/invoices)')
+    .option('--issue-date <YYYY-MM-DD>', 'date on the invoices (default: today)')
+    .option('--dry-run', 'show what would be invoiced; store and number nothing')
+    .addOption(formatOption())
+    .action((options: { period: string; out?: string; issueDate?: string; dryRun?: boolean; format: OutputFormat }) =>
+      runWithDatabase(flags(), async (database, config) => {
+        const period = periodOption(options.period);
+        const issueDate = options.issueDate ?? todayInAmsterdam(new Date());
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(issueDate)) throw new UsageError(`--issue-date: expected YYYY-MM-DD, got "${issueDate}"`);
+        const issued = await issueInvoices(database, period, { issueDate, dryRun: options.dryRun ?? false });
+        if (!options.dryRun) writeInvoices(options.out ?? join(config.dataDir, 'invoices'), issued);
+        console.log(invoiceSummary(issued, options.format));
+      }),
+    );
+
+  program
+    .command('calls')
+    .description("an account's call history for a period")
+    .requiredOption('--account <id>', 'account id')
+    .requiredOption('--period <YYYY-MM>', 'month (Europe/Amsterdam)')
+    .addOption(formatOption())
+    .action((options: { account: string; period: string; format: OutputFormat }) =>
+      runWithDatabase(flags(), async (database) => {
+        const period = periodOption(options.period);
+        const calls = await listCalls(database, options.account, period);
+        const rows = calls.map((c) => {
+          const p = amsterdamParts(c.started_at.getTime());
+          const pad = (n: number): string => String(n).padStart(2, '0');
+          const s = p.secondOfDay;
+          return {
+            date: `${p.year}-${pad(p.month)}-${pad(p.day)}`,
+            time: `${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`,
+            from: c.calling_number,
+            to: c.destination ?? c.called_number,
+            direction: c.direction,
+            duration: formatMinutes(c.answered_seconds),
+            category: c.category ?? 'incoming',
+            listPrice: formatTicks(c.list_price_ticks),
+            charged: formatTicks(c.charged_ticks),
+            allowance: c.allowance,
+            tariffVersion: c.tariff_version,
+            rate: c.rate_match,
+          };
+        });
+        console.log(
+          render(options.format, rows, [
+            { header: 'date', value: (r) => r.date },
+            { header: 'time', value: (r) => r.time },
+            { header: 'from', value: (r) => r.from },
+            { header: 'to', value: (r) => r.to },
+            { header: 'duration', value: (r) => r.duration, align: 'right' },
+            { header: 'category', value: (r) => r.category },
+            { header: 'cost (EUR)', value: (r) => r.charged.slice(0, -2), align: 'right' },
+            { header: 'note', value: (r) => (r.allowance === 'unlimited' ? 'onbeperkt' : '') },
+          ]),
+        );
+      }),
+    );
+
+  program
+    .command('number')
+    .description('normalise and classify a dialled number, as seen from a calling line')
+    .argument('<digits>', 'the number as dialled')
+    .requiredOption('--line <e164>', 'E.164 number of the calling line (for local dialling)')
+    .addOption(formatOption())
+    .action((digits: string, options: { line: string; format: OutputFormat }) => {
+      const result = classifyDestination(buildNumberingPlan(), digits, { lineE164: options.line });
+      if (!result.ok) {
+        if (options.format === 'json') console.log(JSON.stringify({ input: digits, ok: false, reason: result.reason, detail: result.detail }, null, 2));
+        else process.stderr.write(`cdrbill: ${digits}: ${result.reason}: ${result.detail}\n`);
+        process.exitCode = EXIT.input;
+        return;
+      }
+      const d = result.destination;
+      const json = {
+        input: digits,
+        e164: d.e164 ?? null,
+        number: d.number,
+        category: d.category,
+        subclass: d.subclass ?? null,
+        areaCode: d.areaCode ?? null,
+        place: d.place ?? null,
+        country: d.country ?? null,
+        why: d.why,
+      };
+      const rows = Object.entries(json).map(([key, value]) => ({ key, value: typeof value === 'object' && value ? JSON.stringify(value) : value }));
+      console.log(options.format === 'json' ? JSON.stringify(json, null, 2) : renderTable(rows, [{ header: 'field', value: (r) => r.key }, { header: 'value', value: (r) => r.value as string }]));
+    });
+
+  program
+    .command('nightly')
+    .description('the nightly job: migrate, load tariffs and customers, ingest a folder of CDR files, optionally invoice a period')
+    .option('--tariffs <dir>', 'tariff directory', DEFAULTS.tariffDir)
+    .requiredOption('--customers <file>', 'customers file')
+    .requiredOption('--cdrs <dir>', 'folder of CDR files (*.csv, *.csv.gz), ingested in name order')
+    .option('--format <format>', 'CDR format', 'canonical')
+    .option('--invoice-period <YYYY-MM>', 'then issue the invoices of this period')
+    .option('--issue-date <YYYY-MM-DD>', 'date on the invoices (default: the first day after the period)')
+    .option('--out <dir>', 'folder for the invoice JSON files (default: <data-dir>/invoices)')
+    .action((options: { tariffs: string; customers: string; cdrs: string; format: string; invoicePeriod?: string; issueDate?: string; out?: string }) =>
+      runWithDatabase(flags(), async (database, config) => {
+        const period = options.invoicePeriod ? periodOption(options.invoicePeriod) : undefined;
+        const format = cdrFormat(options.format);
+        const now = new Date();
+        console.log(`database: ${database.kind} at ${database.location}`);
+        const tariffs = await loadTariffs(database, options.tariffs, now);
+        console.log(`tariffs: ${tariffs.tariffs.plans.size} plans (${tariffs.created ? `new tariff set ${tariffs.id}` : `tariff set ${tariffs.id}, unchanged`})`);
+        const accounts = await loadCustomers(database, options.customers);
+        console.log(`customers: ${accounts.length} accounts`);
+        let files: string[];
+        try {
+          files = readdirSync(options.cdrs).filter((f) => /\.csv(\.gz)?$/.test(f)).sort().map((f) => join(options.cdrs, f));
+        } catch {
+          throw new UsageError(`--cdrs: ${options.cdrs} is not a readable folder`);
+        }
+        const reports = await ingestFiles(database, files, { format, now, onFile: (r) => console.log(formatFileReport(r)) });
+        const exit = ingestExitCode(reports);
+        if (period) {
+          const issueDate = options.issueDate ?? `${(period.month === 12 ? period.year + 1 : period.year)}-${String((period.month % 12) + 1).padStart(2, '0')}-01`;
+          const issued = await issueInvoices(database, period, { issueDate });
+          writeInvoices(options.out ?? join(config.dataDir, 'invoices'), issued);
+          console.log(`\ninvoices ${options.invoicePeriod}:`);
+          console.log(invoiceSummary(issued, 'table'));
+        }
+        return exit;
+      }),
+    );
+
+  return program;
+}
+
+/** Runs the CLI on `argv`; resolves when done, with process.exitCode set. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    process.exitCode = fail(error);
+  }
+}

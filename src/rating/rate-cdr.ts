@@ -1,0 +1,66 @@
+/**
+ * From a canonical Cdr to a RatedCall: the line's subscription and plan version at the call's
+ * start, the destination's classification, the price. Pure: everything it needs is in the context,
+ * loaded once per run.
+ */
+import type { Cdr, Reject } from '../domain/cdr.js';
+import type { CallingContext, Classification, Destination } from '../numbering/destination.js';
+import { versionAt, type PlanVersion, type TariffSet } from '../tariffs/tariff-set.js';
+import { rateCall, type Rating } from './rate-call.js';
+
+/** A line on a plan over [fromMs, toMs). */
+export interface SubscriptionTerm {
+  readonly accountId: string;
+  readonly line: string;
+  readonly planId: string;
+  readonly fromMs: number;
+  /** exclusive; Infinity when open */
+  readonly toMs: number;
+}
+
+export interface RatingContext {
+  readonly tariffs: TariffSet;
+  readonly classify: (dialled: string, context: CallingContext) => Classification;
+  /** line (E.164) → its terms */
+  readonly subscriptions: ReadonlyMap<string, readonly SubscriptionTerm[]>;
+}
+
+export interface RatedCall {
+  readonly cdr: Cdr;
+  readonly accountId: string;
+  readonly planId: string;
+  readonly destination?: Destination;
+  readonly rating: Rating;
+}
+
+export type RateCdrResult = { readonly ok: true; readonly call: RatedCall } | ({ readonly ok: false } & Reject);
+
+/** The subscription term of a line at an instant. */
+export function findTerm(terms: readonly SubscriptionTerm[] | undefined, atMs: number): SubscriptionTerm | undefined {
+  return terms?.find((t) => t.fromMs <= atMs && atMs < t.toMs);
+}
+
+/** Rates one CDR, or says why it cannot be rated. */
+export function rateCdr(context: RatingContext, cdr: Cdr): RateCdrResult {
+  const term = findTerm(context.subscriptions.get(cdr.billedLine), cdr.startedAtMs);
+  if (!term) {
+    return { ok: false, reason: 'unknown_line', detail: `no customer line ${cdr.billedLine} on ${new Date(cdr.startedAtMs).toISOString()}` };
+  }
+  const plan = context.tariffs.plans.get(term.planId);
+  const planVersion: PlanVersion | undefined = plan && versionAt(plan.versions, cdr.startedAtMs);
+  if (!planVersion) {
+    return { ok: false, reason: 'no_tariff', detail: `plan "${term.planId}" has no version in force on ${new Date(cdr.startedAtMs).toISOString()}` };
+  }
+  let destination: Destination | undefined;
+  if (cdr.direction === 'outgoing') {
+    const classified = context.classify(cdr.calledNumber, { lineE164: cdr.billedLine });
+    if (!classified.ok) return { ok: false, reason: classified.reason, detail: `called number "${cdr.calledNumber}": ${classified.detail}` };
+    destination = classified.destination;
+  }
+  const rated = rateCall({ cdr, ...(destination ? { destination } : {}), planVersion, tariffs: context.tariffs });
+  if (!rated.ok) return rated;
+  return {
+    ok: true,
+    call: { cdr, accountId: term.accountId, planId: term.planId, ...(destination ? { destination } : {}), rating: rated.rating },
+  };
+}

@@ -1,0 +1,262 @@
+/**
+ * Call history: bulk writes of rated calls (COPY into a staging table, then one set-based insert
+ * that skips duplicates), rejects, ingest bookkeeping, and the portal's queries.
+ */
+import { sql, type Selectable } from 'kysely';
+import { amsterdamParts } from '../domain/amsterdam-time.js';
+import type { Reject } from '../domain/cdr.js';
+import { formatPeriod, periodEnd, periodStart, type Period } from '../domain/period.js';
+import type { RatedCall } from '../rating/rate-cdr.js';
+import type { Database, Session } from './database.js';
+import type { RatedCallRow } from './schema.js';
+
+const CALL_COLUMNS = [
+  'account_id',
+  'started_at',
+  'source',
+  'record_id',
+  'line',
+  'plan_id',
+  'direction',
+  'device',
+  'calling_number',
+  'called_number',
+  'destination',
+  'category',
+  'subclass',
+  'country',
+  'forwarded_from',
+  'answered',
+  'answered_seconds',
+  'billed_seconds',
+  'setup_fee_ticks',
+  'list_price_ticks',
+  'charged_ticks',
+  'tariff_version',
+  'rate_match',
+  'rate_per_minute_micros',
+  'bands',
+  'allowance',
+  'free_reason',
+  'file_id',
+  'line_no',
+] as const;
+
+/** A CSV field for COPY: NULL unquoted and empty, every text quoted. */
+function csvField(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  return `"${value.replace(/"/g, '""')}"`;
+}
+
+export interface StoredCall {
+  readonly call: RatedCall;
+  readonly lineNo: number;
+}
+
+function toCsvLine({ call, lineNo }: StoredCall, fileId: number): string {
+  const { cdr, rating, destination } = call;
+  return [
+    call.accountId,
+    new Date(cdr.startedAtMs).toISOString(),
+    cdr.source,
+    cdr.recordId,
+    cdr.billedLine,
+    call.planId,
+    cdr.direction,
+    cdr.device,
+    cdr.callingNumber,
+    cdr.calledNumber,
+    destination?.number,
+    destination?.category,
+    destination?.subclass,
+    destination?.country?.region,
+    cdr.forwardedFrom,
+    cdr.answered,
+    cdr.answeredSeconds,
+    rating.billedSeconds,
+    rating.setupFeeTicks,
+    rating.listPriceTicks,
+    rating.chargedTicks,
+    rating.tariffVersion,
+    rating.rateMatch,
+    rating.ratePerMinuteMicros,
+    rating.bands.map((b) => `${b.band}:${b.seconds}`).join(';'),
+    rating.allowance,
+    rating.freeReason,
+    fileId,
+    lineNo,
+  ]
+    .map(csvField)
+    .join(',');
+}
+
+/** Per category: what a write stored anew. */
+export interface CategoryTotals {
+  calls: number;
+  billedSeconds: number;
+  /** decimal string of ticks */
+  listPriceTicks: bigint;
+}
+
+export interface WriteResult {
+  readonly inserted: number;
+  readonly duplicates: number;
+  readonly byCategory: Map<string, CategoryTotals>;
+}
+
+/** Partitions known to exist, per session (a session is one transaction). */
+const knownPartitions = new WeakMap<Session, Set<string>>();
+
+function partitionName(period: Period): string {
+  return `rated_call_${period.year}_${String(period.month).padStart(2, '0')}`;
+}
+
+/** Creates the monthly partitions (Amsterdam months) that the calls fall in, if missing. */
+async function ensurePartitions(session: Session, calls: readonly StoredCall[]): Promise<void> {
+  const periods = new Map<string, Period>();
+  for (const { call } of calls) {
+    const p = amsterdamParts(call.cdr.startedAtMs);
+    const period = { year: p.year, month: p.month };
+    periods.set(formatPeriod(period), period);
+  }
+  const known = knownPartitions.get(session) ?? new Set<string>();
+  knownPartitions.set(session, known);
+  for (const period of periods.values()) {
+    const name = partitionName(period);
+    if (known.has(name)) continue;
+    await sql
+      .raw(
+        `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF rated_call FOR VALUES FROM ('${periodStart(period).toISOString()}') TO ('${periodEnd(period).toISOString()}')`,
+      )
+      .execute(session.db);
+    known.add(name);
+  }
+}
+
+/**
+ * Writes rated calls; a call whose (account, start, source, record id) is stored already is counted
+ * as a duplicate and not written again.
+ */
+export async function writeRatedCalls(session: Session, fileId: number, calls: readonly StoredCall[]): Promise<WriteResult> {
+  if (calls.length === 0) return { inserted: 0, duplicates: 0, byCategory: new Map() };
+  await ensurePartitions(session, calls);
+  await sql.raw('CREATE TEMP TABLE IF NOT EXISTS rated_call_stage (LIKE rated_call) ON COMMIT DELETE ROWS').execute(session.db);
+  await sql.raw('TRUNCATE rated_call_stage').execute(session.db);
+  const csv = calls.map((c) => toCsvLine(c, fileId)).join('\n') + '\n';
+  await session.copyCsv('rated_call_stage', CALL_COLUMNS, csv);
+  const columns = CALL_COLUMNS.join(', ');
+  const result = await sql<{ category: string | null; calls: string; billed_seconds: string; list_price_ticks: string }>`
+    WITH inserted AS (
+      INSERT INTO rated_call (${sql.raw(columns)})
+      SELECT ${sql.raw(columns)} FROM rated_call_stage
+      ON CONFLICT DO NOTHING
+      RETURNING category, billed_seconds, list_price_ticks
+    )
+    SELECT category, count(*)::text AS calls, coalesce(sum(billed_seconds), 0)::text AS billed_seconds,
+           coalesce(sum(list_price_ticks), 0)::text AS list_price_ticks
+    FROM inserted GROUP BY category`.execute(session.db);
+  const byCategory = new Map<string, CategoryTotals>();
+  let inserted = 0;
+  for (const row of result.rows) {
+    const calls = Number(row.calls);
+    inserted += calls;
+    byCategory.set(row.category ?? 'incoming', {
+      calls,
+      billedSeconds: Number(row.billed_seconds),
+      listPriceTicks: BigInt(row.list_price_ticks),
+    });
+  }
+  return { inserted, duplicates: calls.length - inserted, byCategory };
+}
+
+export interface StoredReject extends Reject {
+  readonly lineNo: number;
+  readonly raw: string;
+}
+
+/** Records rejected lines once per (file content, line). */
+export async function writeRejects(
+  session: Session,
+  file: { contentHash: string; fileName: string; source: string },
+  rejects: readonly StoredReject[],
+  now: Date,
+): Promise<void> {
+  if (rejects.length === 0) return;
+  await session.db
+    .insertInto('cdr_reject')
+    .values(
+      rejects.map((r) => ({
+        content_hash: file.contentHash,
+        line_no: r.lineNo,
+        file_name: file.fileName,
+        source: file.source,
+        reason: r.reason,
+        detail: r.detail,
+        raw: r.raw,
+        first_seen_at: now,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['content_hash', 'line_no']).doNothing())
+    .execute();
+}
+
+export interface IngestCounts {
+  readonly read: number;
+  readonly rated: number;
+  readonly rejected: number;
+  readonly duplicates: number;
+  readonly skipped: number;
+}
+
+export async function startIngestFile(
+  session: Session,
+  file: { source: string; fileName: string; contentHash: string },
+  now: Date,
+): Promise<number> {
+  const row = await session.db
+    .insertInto('ingest_file')
+    .values({
+      source: file.source,
+      file_name: file.fileName,
+      content_hash: file.contentHash,
+      ingested_at: now,
+      lines_read: 0,
+      rated: 0,
+      rejected: 0,
+      duplicates: 0,
+      skipped: 0,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function finishIngestFile(session: Session, fileId: number, counts: IngestCounts): Promise<void> {
+  await session.db
+    .updateTable('ingest_file')
+    .set({
+      lines_read: counts.read,
+      rated: counts.rated,
+      rejected: counts.rejected,
+      duplicates: counts.duplicates,
+      skipped: counts.skipped,
+    })
+    .where('id', '=', fileId)
+    .execute();
+}
+
+/** The calls of an account that started in a period, oldest first. */
+export async function listCalls(database: Database, accountId: string, period: Period): Promise<Selectable<RatedCallRow>[]> {
+  return database.db
+    .selectFrom('rated_call')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('started_at', '>=', periodStart(period))
+    .where('started_at', '<', periodEnd(period))
+    .orderBy('started_at')
+    .orderBy('source')
+    .orderBy('record_id')
+    .execute();
+}

@@ -1,0 +1,102 @@
+/**
+ * Invoices: gapless numbers per year, usage taken from unbilled calls, immutable once issued.
+ */
+import { sql } from 'kysely';
+import type { UsageSummary } from '../billing/build-invoice.js';
+import type { Database, Session } from './database.js';
+import type { InvoiceRow } from './schema.js';
+import type { Insertable, Selectable } from 'kysely';
+
+/** The next invoice number of a year; gapless because it rolls back with the transaction. */
+export async function nextInvoiceNumber(session: Session, year: number): Promise<string> {
+  const result = await sql<{ last_number: number }>`
+    INSERT INTO invoice_sequence (year, last_number) VALUES (${year}, 1)
+    ON CONFLICT (year) DO UPDATE SET last_number = invoice_sequence.last_number + 1
+    RETURNING last_number`.execute(session.db);
+  return `${year}-${String(result.rows[0]!.last_number).padStart(6, '0')}`;
+}
+
+interface UsageRow {
+  period: string;
+  category: string | null;
+  calls: string;
+  billed_seconds: string;
+  list_price_ticks: string;
+  charged_ticks: string;
+  covered_calls: string;
+  covered_seconds: string;
+}
+
+function toUsage(rows: readonly UsageRow[]): UsageSummary[] {
+  return rows.map((r) => ({
+    period: r.period,
+    category: r.category ?? 'incoming',
+    calls: Number(r.calls),
+    billedSeconds: Number(r.billed_seconds),
+    listPriceTicks: r.list_price_ticks,
+    chargedTicks: r.charged_ticks,
+    coveredCalls: Number(r.covered_calls),
+    coveredSeconds: Number(r.covered_seconds),
+  }));
+}
+
+const USAGE_AGGREGATE = sql.raw(`
+  to_char(started_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM') AS period,
+  category,
+  count(*)::text AS calls,
+  sum(billed_seconds)::text AS billed_seconds,
+  sum(list_price_ticks)::text AS list_price_ticks,
+  sum(charged_ticks)::text AS charged_ticks,
+  count(*) FILTER (WHERE allowance = 'unlimited')::text AS covered_calls,
+  coalesce(sum(billed_seconds) FILTER (WHERE allowance = 'unlimited'), 0)::text AS covered_seconds`);
+
+/**
+ * Marks an account's unbilled calls that started before `before` as billed by `invoiceNumber`, and
+ * returns their usage by month and category: exactly the calls marked, whatever arrives meanwhile.
+ * Incoming and unanswered legs are marked too; they cost nothing.
+ */
+export async function claimUnbilledUsage(session: Session, accountId: string, before: Date, invoiceNumber: string): Promise<UsageSummary[]> {
+  const result = await sql<UsageRow>`
+    WITH claimed AS (
+      UPDATE rated_call SET invoice_number = ${invoiceNumber}
+      WHERE account_id = ${accountId} AND invoice_number IS NULL AND started_at < ${before}
+      RETURNING started_at, category, billed_seconds, list_price_ticks, charged_ticks, allowance
+    )
+    SELECT ${USAGE_AGGREGATE} FROM claimed
+    WHERE category IS NOT NULL
+    GROUP BY 1, 2 ORDER BY 1, 2`.execute(session.db);
+  return toUsage(result.rows);
+}
+
+/** The same usage, without claiming it (dry run). */
+export async function peekUnbilledUsage(database: Database, accountId: string, before: Date): Promise<UsageSummary[]> {
+  const result = await sql<UsageRow>`
+    SELECT ${USAGE_AGGREGATE} FROM rated_call
+    WHERE account_id = ${accountId} AND invoice_number IS NULL AND started_at < ${before} AND category IS NOT NULL
+    GROUP BY 1, 2 ORDER BY 1, 2`.execute(database.db);
+  return toUsage(result.rows);
+}
+
+/** Accounts with unbilled calls that started before `before`. */
+export async function accountsWithUnbilledUsage(database: Database, before: Date): Promise<string[]> {
+  const rows = await database.db
+    .selectFrom('rated_call')
+    .select('account_id')
+    .distinct()
+    .where('invoice_number', 'is', null)
+    .where('started_at', '<', before)
+    .execute();
+  return rows.map((r) => r.account_id);
+}
+
+export async function findInvoice(db: Session['db'] | Database['db'], accountId: string, period: string): Promise<Selectable<InvoiceRow> | undefined> {
+  return db.selectFrom('invoice').selectAll().where('account_id', '=', accountId).where('period', '=', period).where('kind', '=', 'invoice').executeTakeFirst();
+}
+
+export async function insertInvoice(session: Session, row: Insertable<InvoiceRow>): Promise<void> {
+  await session.db.insertInto('invoice').values(row).execute();
+}
+
+export async function listInvoices(database: Database, period: string): Promise<Selectable<InvoiceRow>[]> {
+  return database.db.selectFrom('invoice').selectAll().where('period', '=', period).orderBy('number').execute();
+}

@@ -147,25 +147,28 @@ export function parseRateDeckVersion(file: TariffFile): RateDeckVersion {
     rows = parseCsv(file.text, { skip_empty_lines: true, trim: true, relax_column_count: false, comment: '#' }) as string[][];
   } catch (error) {
     const info = error as { lines?: number; message: string };
-    throw new TariffDataError(file.path, info.lines ? `line ${info.lines}` : '', `not valid CSV: ${info.message}`);
+    const columns = /expect (\d+), got (\d+)/.exec(info.message);
+    const message = columns ? `expected ${columns[1]} columns, got ${columns[2]}` : `not valid CSV: ${info.message}`;
+    throw new TariffDataError(file.path, info.lines ? `line ${info.lines}` : '', message);
   }
-  const header = rows[0];
-  if (!header) throw new TariffDataError(file.path, 'line 1', 'expected a header row');
-  for (const column of REQUIRED_COLUMNS) {
-    if (!header.includes(column)) throw new TariffDataError(file.path, 'line 1', `missing column "${column}"`);
-  }
-  for (const column of header) {
-    if (!KNOWN_COLUMNS.has(column)) throw new TariffDataError(file.path, 'line 1', `unknown column "${column}"`);
-  }
-  const prefixes = new PrefixTrie<Rate>();
-  const categories = new Map<string, Rate>();
-  const lineOf = new Map<string, number>();
-  // csv-parse's comment lines are dropped, so count data lines from the original text
+  // csv-parse drops comment and blank lines, so take line numbers from the original text
   const dataLineNumbers = file.text
     .split(/\r?\n/)
     .map((text, i) => ({ text: text.trim(), line: i + 1 }))
     .filter((l) => l.text !== '' && !l.text.startsWith('#'))
     .map((l) => l.line);
+  const header = rows[0];
+  const headerWhere = `line ${dataLineNumbers[0] ?? 1}`;
+  if (!header) throw new TariffDataError(file.path, headerWhere, 'expected a header row');
+  for (const column of REQUIRED_COLUMNS) {
+    if (!header.includes(column)) throw new TariffDataError(file.path, headerWhere, `missing column "${column}"`);
+  }
+  for (const column of header) {
+    if (!KNOWN_COLUMNS.has(column)) throw new TariffDataError(file.path, headerWhere, `unknown column "${column}"`);
+  }
+  const prefixes = new PrefixTrie<Rate>();
+  const categories = new Map<string, Rate>();
+  const lineOf = new Map<string, number>();
   for (let i = 1; i < rows.length; i++) {
     const line = dataLineNumbers[i] ?? i + 1;
     const cells = new Map(header.map((h, j) => [h, rows[i]![j] ?? '']));

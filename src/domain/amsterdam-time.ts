@@ -34,18 +34,35 @@ export interface LocalParts {
   localDayMs: number;
 }
 
+const DAY_MS = 86_400_000;
+interface LocalDay {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly weekday: number;
+  readonly localDayMs: number;
+}
+/** by day number since the epoch (a small integer key) */
+const dayCache = new Map<number, LocalDay>();
+
 /** Wall-clock parts of an instant in Amsterdam. */
 export function amsterdamParts(utcMs: number): LocalParts {
   const localMs = utcMs + amsterdamOffsetMinutes(utcMs) * 60_000;
-  const d = new Date(localMs);
-  const localDayMs = localMs - (((localMs % 86_400_000) + 86_400_000) % 86_400_000);
+  const dayNumber = Math.floor(localMs / DAY_MS);
+  let day = dayCache.get(dayNumber);
+  if (day === undefined) {
+    const localDayMs = dayNumber * DAY_MS;
+    const d = new Date(localDayMs);
+    day = { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), weekday: d.getUTCDay(), localDayMs };
+    dayCache.set(dayNumber, day);
+  }
   return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    weekday: d.getUTCDay(),
-    secondOfDay: Math.floor((localMs - localDayMs) / 1000),
-    localDayMs,
+    year: day.year,
+    month: day.month,
+    day: day.day,
+    weekday: day.weekday,
+    secondOfDay: Math.floor((localMs - day.localDayMs) / 1000),
+    localDayMs: day.localDayMs,
   };
 }
 

@@ -8,9 +8,9 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { parse } from 'csv-parse';
 import type { Readable } from 'node:stream';
 import type { CdrFormat } from '../ingest/cdr-format.js';
+import { readCsvRecords } from '../ingest/csv-lines.js';
 import { rateCdr, type RatingContext } from '../rating/rate-cdr.js';
 import type { Database } from '../store/database.js';
 import {
@@ -19,8 +19,8 @@ import {
   writeRatedCalls,
   writeRejects,
   type CategoryTotals,
+  RatedCallBatch,
   type IngestCounts,
-  type StoredCall,
   type StoredReject,
 } from '../store/call-store.js';
 
@@ -46,8 +46,10 @@ export interface IngestOptions {
 const REPORTED_REJECTS = 20;
 
 function openInput(path: string): Readable {
-  const stream = createReadStream(path);
-  return path.endsWith('.gz') ? stream.pipe(createGunzip()) : stream;
+  const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
+  const bytes = path.endsWith('.gz') ? stream.pipe(createGunzip()) : stream;
+  bytes.setEncoding('utf8');
+  return bytes;
 }
 
 async function hashFile(path: string): Promise<string> {
@@ -75,7 +77,7 @@ export async function ingestFile(
   options: IngestOptions,
 ): Promise<FileReport> {
   const source = options.source ?? options.format.name;
-  const batchSize = options.batchSize ?? 5_000;
+  const batchSize = options.batchSize ?? 10_000;
   const fileName = basename(path);
   const contentHash = await hashFile(path);
 
@@ -105,16 +107,24 @@ async function ingestInSession(
     const byCategory = new Map<string, CategoryTotals>();
     const reportedRejects: StoredReject[] = [];
     let pendingRejects: StoredReject[] = [];
-    let batch: StoredCall[] = [];
+    let batch = new RatedCallBatch(fileId);
 
+    // One batch is written while the next is read and rated; writes stay in order on the session.
+    let inflight: Promise<void> = Promise.resolve();
     const flush = async (): Promise<void> => {
-      const result = await writeRatedCalls(session, fileId, batch);
-      counts.rated += result.inserted;
-      counts.duplicates += result.duplicates;
-      addTotals(byCategory, result.byCategory);
-      batch = [];
-      await writeRejects(session, { contentHash, fileName, source }, pendingRejects, options.now);
+      const calls = batch;
+      const rejects = pendingRejects;
+      batch = new RatedCallBatch(fileId);
       pendingRejects = [];
+      await inflight;
+      inflight = (async () => {
+        const result = await writeRatedCalls(session, calls);
+        counts.rated += result.inserted;
+        counts.duplicates += result.duplicates;
+        addTotals(byCategory, result.byCategory);
+        await writeRejects(session, { contentHash, fileName, source }, rejects, options.now);
+      })();
+      inflight.catch(() => undefined); // surfaced by the next await; not an unhandled rejection meanwhile
     };
     const reject = (r: StoredReject): void => {
       counts.rejected++;
@@ -122,42 +132,41 @@ async function ingestInSession(
       if (reportedRejects.length < REPORTED_REJECTS) reportedRejects.push(r);
     };
 
-    const parser = parse({ relax_column_count: true, relax_quotes: true, skip_empty_lines: true, bom: true, info: true, raw: true });
-    const rows = openInput(path).pipe(parser);
+    const input = openInput(path);
     let first = true;
-    for await (const { record, info, raw } of rows as AsyncIterable<{ record: string[]; info: { lines: number }; raw: string }>) {
-      counts.read++;
-      const lineNo = info.lines;
-      const rawLine = raw.replace(/\r?\n$/, '');
-      if (first && options.format.checkHeader) {
-        first = false;
-        const problem = options.format.checkHeader(record);
-        if (problem) {
-          rows.destroy();
-          throw new FileRefused(`${path} line ${lineNo}: ${problem}; nothing was ingested from this file`);
+    try {
+      for await (const { fields, lineNo, raw } of readCsvRecords(input as AsyncIterable<string>)) {
+        counts.read++;
+        if (first && options.format.checkHeader) {
+          first = false;
+          const problem = options.format.checkHeader(fields);
+          if (problem) throw new FileRefused(`${path} line ${lineNo}: ${problem}; nothing was ingested from this file`);
+          counts.skipped++;
+          continue;
         }
-        counts.skipped++;
-        continue;
+        first = false;
+        const read = options.format.readRow(fields, source);
+        if (read.kind === 'skip') {
+          counts.skipped++;
+          continue;
+        }
+        if (read.kind === 'reject') {
+          reject({ reason: read.reason, detail: read.detail, lineNo, raw });
+          continue;
+        }
+        const rated = rateCdr(context, read.cdr);
+        if (!rated.ok) {
+          reject({ reason: rated.reason, detail: rated.detail, lineNo, raw });
+          continue;
+        }
+        batch.add(rated.call, lineNo);
+        if (batch.size >= batchSize) await flush();
       }
-      first = false;
-      const read = options.format.readRow(record, source);
-      if (read.kind === 'skip') {
-        counts.skipped++;
-        continue;
-      }
-      if (read.kind === 'reject') {
-        reject({ reason: read.reason, detail: read.detail, lineNo, raw: rawLine });
-        continue;
-      }
-      const rated = rateCdr(context, read.cdr);
-      if (!rated.ok) {
-        reject({ reason: rated.reason, detail: rated.detail, lineNo, raw: rawLine });
-        continue;
-      }
-      batch.push({ call: rated.call, lineNo });
-      if (batch.length >= batchSize) await flush();
+    } finally {
+      input.destroy();
     }
     await flush();
+    await inflight;
     await finishIngestFile(session, fileId, counts);
     return { file: path, source, format: options.format.name, ...counts, byCategory, rejects: reportedRejects };
   });

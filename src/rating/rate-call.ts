@@ -8,7 +8,7 @@
 import type { Cdr, Reject } from '../domain/cdr.js';
 import { TICKS_PER_MICRO } from '../domain/money.js';
 import type { Category, Destination } from '../numbering/destination.js';
-import { versionAt, type AllowanceRule, type Band, type PlanVersion, type Rate, type TariffSet } from '../tariffs/tariff-set.js';
+import { versionAt, type AllowanceRule, type Band, type PlanVersion, type Rate, type RateDeckVersion, type TariffSet } from '../tariffs/tariff-set.js';
 import { bandAt, splitIntoBands } from '../tariffs/time-bands.js';
 
 export type FreeReason = 'incoming' | 'unanswered' | 'emergency' | 'freephone' | 'onnet';
@@ -30,18 +30,18 @@ export interface Rating {
   readonly tariffVersion: string;
   /** the rate row matched: an E.164 prefix such as `+44`, or a category key such as `national` */
   readonly rateMatch: string;
-  readonly ratePerMinuteMicros?: number;
+  readonly ratePerMinuteMicros?: number | undefined;
   readonly bands: readonly BandCharge[];
   readonly capped: boolean;
   /** `unlimited` or `bundle:<id>` */
-  readonly allowance?: string;
+  readonly allowance?: string | undefined;
   readonly freeReason?: FreeReason;
 }
 
 export interface RateCallInput {
   readonly cdr: Cdr;
   /** absent for incoming legs */
-  readonly destination?: Destination;
+  readonly destination?: Destination | undefined;
   readonly planVersion: PlanVersion;
   readonly tariffs: TariffSet;
 }
@@ -80,6 +80,20 @@ function pricedCategory(destination: Destination): Category {
   return destination.category;
 }
 
+const versionLabels = new WeakMap<PlanVersion, Map<RateDeckVersion, string>>();
+
+/** `plan@from deck@from`, built once per pair. */
+function versionLabel(planVersion: PlanVersion, deckVersion: RateDeckVersion): string {
+  let byDeck = versionLabels.get(planVersion);
+  if (!byDeck) versionLabels.set(planVersion, (byDeck = new Map()));
+  let label = byDeck.get(deckVersion);
+  if (label === undefined) {
+    label = `${planVersion.planId}@${planVersion.effectiveFrom} ${deckVersion.deckId}@${deckVersion.effectiveFrom}`;
+    byDeck.set(deckVersion, label);
+  }
+  return label;
+}
+
 interface FoundRate {
   readonly rate: Rate;
   readonly version: string;
@@ -97,9 +111,7 @@ export function findRate(tariffs: TariffSet, planVersion: PlanVersion, destinati
       (digits && version.prefixes.longestMatch(digits)?.value) ||
       (destination.subclass && version.categories.get(`${category}:${destination.subclass}`)) ||
       version.categories.get(category);
-    if (rate) {
-      return { rate, version: `${planVersion.planId}@${planVersion.effectiveFrom} ${deckId}@${version.effectiveFrom}` };
-    }
+    if (rate) return { rate, version: versionLabel(planVersion, version) };
   }
   return undefined;
 }
@@ -133,9 +145,14 @@ export function rateCall(input: RateCallInput): RateCallResult {
       : seconds > 0
         ? [{ band: bandAt(tariffs.bandRules, cdr.startedAtMs), seconds }]
         : [];
-  const bands = parts.map((p) => ({ ...p, ticks: p.seconds * rate.pricePerMinuteMicros[p.band] }));
+  const bands: BandCharge[] = [];
   const setupFeeTicks = rate.setupFeeMicros * TICKS_PER_MICRO;
-  let listPriceTicks = setupFeeTicks + bands.reduce((sum, b) => sum + b.ticks, 0);
+  let listPriceTicks = setupFeeTicks;
+  for (const part of parts) {
+    const ticks = part.seconds * rate.pricePerMinuteMicros[part.band];
+    bands.push({ band: part.band, seconds: part.seconds, ticks });
+    listPriceTicks += ticks;
+  }
   const capTicks = rate.capMicros === undefined ? undefined : rate.capMicros * TICKS_PER_MICRO;
   const capped = capTicks !== undefined && listPriceTicks > capTicks;
   if (capped) listPriceTicks = capTicks;
@@ -143,19 +160,17 @@ export function rateCall(input: RateCallInput): RateCallResult {
 
   const allowance = coveringAllowance(planVersion.allowances, pricedCategory(destination), cdr.device);
   const firstBand = bands[0];
-  return {
-    ok: true,
-    rating: {
-      billedSeconds: seconds,
-      setupFeeTicks,
-      listPriceTicks,
-      chargedTicks: allowance?.type === 'unlimited' ? 0 : listPriceTicks,
-      tariffVersion: found.version,
-      rateMatch: rate.match,
-      ...(firstBand ? { ratePerMinuteMicros: rate.pricePerMinuteMicros[firstBand.band] } : {}),
-      bands,
-      capped,
-      ...(allowance ? { allowance: allowance.type === 'unlimited' ? 'unlimited' : `bundle:${allowance.id}` } : {}),
-    },
+  const rating: Rating = {
+    billedSeconds: seconds,
+    setupFeeTicks,
+    listPriceTicks,
+    chargedTicks: allowance?.type === 'unlimited' ? 0 : listPriceTicks,
+    tariffVersion: found.version,
+    rateMatch: rate.match,
+    ratePerMinuteMicros: firstBand ? rate.pricePerMinuteMicros[firstBand.band] : undefined,
+    bands,
+    capped,
+    allowance: allowance === undefined ? undefined : allowance.type === 'unlimited' ? 'unlimited' : `bundle:${allowance.id}`,
   };
+  return { ok: true, rating };
 }

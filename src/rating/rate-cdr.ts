@@ -29,7 +29,7 @@ export interface RatedCall {
   readonly cdr: Cdr;
   readonly accountId: string;
   readonly planId: string;
-  readonly destination?: Destination;
+  readonly destination?: Destination | undefined;
   readonly rating: Rating;
 }
 
@@ -37,7 +37,9 @@ export type RateCdrResult = { readonly ok: true; readonly call: RatedCall } | ({
 
 /** The subscription term of a line at an instant. */
 export function findTerm(terms: readonly SubscriptionTerm[] | undefined, atMs: number): SubscriptionTerm | undefined {
-  return terms?.find((t) => t.fromMs <= atMs && atMs < t.toMs);
+  if (terms === undefined) return undefined;
+  for (const t of terms) if (t.fromMs <= atMs && atMs < t.toMs) return t;
+  return undefined;
 }
 
 /** Rates one CDR, or says why it cannot be rated. */
@@ -57,10 +59,7 @@ export function rateCdr(context: RatingContext, cdr: Cdr): RateCdrResult {
     if (!classified.ok) return { ok: false, reason: classified.reason, detail: `called number "${cdr.calledNumber}": ${classified.detail}` };
     destination = classified.destination;
   }
-  const rated = rateCall({ cdr, ...(destination ? { destination } : {}), planVersion, tariffs: context.tariffs });
+  const rated = rateCall({ cdr, destination, planVersion, tariffs: context.tariffs });
   if (!rated.ok) return rated;
-  return {
-    ok: true,
-    call: { cdr, accountId: term.accountId, planId: term.planId, ...(destination ? { destination } : {}), rating: rated.rating },
-  };
+  return { ok: true, call: { cdr, accountId: term.accountId, planId: term.planId, destination, rating: rated.rating } };
 }

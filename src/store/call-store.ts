@@ -1,11 +1,12 @@
 /**
- * Call history: bulk writes of rated calls (COPY into a staging table, then one set-based insert
- * that skips duplicates), rejects, ingest bookkeeping, and the portal's queries.
+ * Call history: bulk writes of rated calls (COPY straight into the history; through a staging
+ * table and `ON CONFLICT DO NOTHING` when a batch meets a duplicate), rejects, ingest bookkeeping,
+ * and the portal's queries.
  */
 import { sql, type Selectable } from 'kysely';
 import { amsterdamParts } from '../domain/amsterdam-time.js';
 import type { Reject } from '../domain/cdr.js';
-import { formatPeriod, periodEnd, periodStart, type Period } from '../domain/period.js';
+import { periodEnd, periodStart, type Period } from '../domain/period.js';
 import type { RatedCall } from '../rating/rate-cdr.js';
 import type { Database, Session } from './database.js';
 import type { RatedCallRow } from './schema.js';
@@ -42,68 +43,80 @@ const CALL_COLUMNS = [
   'line_no',
 ] as const;
 
-/** A CSV field for COPY: NULL unquoted and empty, every text quoted. */
-function csvField(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  return `"${value.replace(/"/g, '""')}"`;
+/** A text field for COPY CSV: bare when safe; quoted when empty or holding a quote, comma, backslash or line break. */
+function text(value: string | undefined | null): string {
+  if (value === undefined || value === null) return '';
+  if (value.length === 0) return '""';
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 34 || c === 44 || c === 10 || c === 13 || c === 92) return `"${value.replace(/"/g, '""')}"`;
+  }
+  return value;
 }
 
-export interface StoredCall {
-  readonly call: RatedCall;
-  readonly lineNo: number;
+function bandsText(bands: RatedCall['rating']['bands']): string {
+  let out = '';
+  for (const b of bands) out += `${out ? ';' : ''}${b.band}:${b.seconds}`;
+  return out;
 }
 
-function toCsvLine({ call, lineNo }: StoredCall, fileId: number): string {
+/**
+ * One rated call as a COPY CSV line in CALL_COLUMNS order.
+ */
+export function ratedCallCsvLine(call: RatedCall, lineNo: number, fileId: number): string {
   const { cdr, rating, destination } = call;
-  return [
-    call.accountId,
-    new Date(cdr.startedAtMs).toISOString(),
-    cdr.source,
-    cdr.recordId,
-    cdr.billedLine,
-    call.planId,
-    cdr.direction,
-    cdr.device,
-    cdr.callingNumber,
-    cdr.calledNumber,
-    destination?.number,
-    destination?.category,
-    destination?.subclass,
-    destination?.country?.region,
-    cdr.forwardedFrom,
-    cdr.answered,
-    cdr.answeredSeconds,
-    rating.billedSeconds,
-    rating.setupFeeTicks,
-    rating.listPriceTicks,
-    rating.chargedTicks,
-    rating.tariffVersion,
-    rating.rateMatch,
-    rating.ratePerMinuteMicros,
-    rating.bands.map((b) => `${b.band}:${b.seconds}`).join(';'),
-    rating.allowance,
-    rating.freeReason,
-    fileId,
-    lineNo,
-  ]
-    .map(csvField)
-    .join(',');
+  return (
+    text(call.accountId) + ',' + new Date(cdr.startedAtMs).toISOString() + ',' + text(cdr.source) + ',' + text(cdr.recordId) + ',' +
+    text(cdr.billedLine) + ',' + text(call.planId) + ',' + cdr.direction + ',' + cdr.device + ',' +
+    text(cdr.callingNumber) + ',' + text(cdr.calledNumber) + ',' + text(destination?.number) + ',' +
+    text(destination?.category) + ',' + text(destination?.subclass) + ',' + text(destination?.country?.region) + ',' +
+    text(cdr.forwardedFrom) + ',' + (cdr.answered ? 't' : 'f') + ',' + cdr.answeredSeconds + ',' + rating.billedSeconds + ',' +
+    rating.setupFeeTicks + ',' + rating.listPriceTicks + ',' + rating.chargedTicks + ',' + text(rating.tariffVersion) + ',' +
+    text(rating.rateMatch) + ',' + (rating.ratePerMinuteMicros ?? '') + ',' + text(bandsText(rating.bands)) + ',' +
+    text(rating.allowance) + ',' + text(rating.freeReason) + ',' + fileId + ',' + lineNo
+  );
 }
 
 /** Per category: what a write stored anew. */
 export interface CategoryTotals {
   calls: number;
   billedSeconds: number;
-  /** decimal string of ticks */
   listPriceTicks: bigint;
 }
 
 export interface WriteResult {
   readonly inserted: number;
   readonly duplicates: number;
-  readonly byCategory: Map<string, CategoryTotals>;
+  readonly byCategory: ReadonlyMap<string, CategoryTotals>;
+}
+
+/** Rated calls of one file, serialized for COPY as they are rated, with their totals. */
+export class RatedCallBatch {
+  readonly lines: string[] = [];
+  readonly periods = new Map<number, Period>();
+  readonly totals = new Map<string, CategoryTotals>();
+
+  constructor(readonly fileId: number) {}
+
+  get size(): number {
+    return this.lines.length;
+  }
+
+  add(call: RatedCall, lineNo: number): void {
+    this.lines.push(ratedCallCsvLine(call, lineNo, this.fileId));
+    const p = amsterdamParts(call.cdr.startedAtMs);
+    const key = p.year * 100 + p.month;
+    if (!this.periods.has(key)) this.periods.set(key, { year: p.year, month: p.month });
+    const category = call.destination?.category ?? 'incoming';
+    const t = this.totals.get(category);
+    if (t) {
+      t.calls++;
+      t.billedSeconds += call.rating.billedSeconds;
+      t.listPriceTicks += BigInt(call.rating.listPriceTicks);
+    } else {
+      this.totals.set(category, { calls: 1, billedSeconds: call.rating.billedSeconds, listPriceTicks: BigInt(call.rating.listPriceTicks) });
+    }
+  }
 }
 
 /** Partitions known to exist, per session (a session is one transaction). */
@@ -114,16 +127,10 @@ function partitionName(period: Period): string {
 }
 
 /** Creates the monthly partitions (Amsterdam months) that the calls fall in, if missing. */
-async function ensurePartitions(session: Session, calls: readonly StoredCall[]): Promise<void> {
-  const periods = new Map<string, Period>();
-  for (const { call } of calls) {
-    const p = amsterdamParts(call.cdr.startedAtMs);
-    const period = { year: p.year, month: p.month };
-    periods.set(formatPeriod(period), period);
-  }
+async function ensurePartitions(session: Session, periods: Iterable<Period>): Promise<void> {
   const known = knownPartitions.get(session) ?? new Set<string>();
   knownPartitions.set(session, known);
-  for (const period of periods.values()) {
+  for (const period of periods) {
     const name = partitionName(period);
     if (known.has(name)) continue;
     await sql
@@ -135,16 +142,29 @@ async function ensurePartitions(session: Session, calls: readonly StoredCall[]):
   }
 }
 
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string })?.code === '23505';
+}
+
 /**
- * Writes rated calls; a call whose (account, start, source, record id) is stored already is counted
- * as a duplicate and not written again.
+ * Writes a batch of rated calls; a call whose (account, start, source, record id) is stored already
+ * is counted as a duplicate and not written again.
  */
-export async function writeRatedCalls(session: Session, fileId: number, calls: readonly StoredCall[]): Promise<WriteResult> {
-  if (calls.length === 0) return { inserted: 0, duplicates: 0, byCategory: new Map() };
-  await ensurePartitions(session, calls);
+export async function writeRatedCalls(session: Session, batch: RatedCallBatch): Promise<WriteResult> {
+  if (batch.size === 0) return { inserted: 0, duplicates: 0, byCategory: new Map() };
+  await ensurePartitions(session, batch.periods.values());
+  const csv = batch.lines.join('\n') + '\n';
+  await sql.raw('SAVEPOINT rated_batch').execute(session.db);
+  try {
+    await session.copyCsv('rated_call', CALL_COLUMNS, csv);
+    await sql.raw('RELEASE SAVEPOINT rated_batch').execute(session.db);
+    return { inserted: batch.size, duplicates: 0, byCategory: batch.totals };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    await sql.raw('ROLLBACK TO SAVEPOINT rated_batch').execute(session.db);
+  }
   await sql.raw('CREATE TEMP TABLE IF NOT EXISTS rated_call_stage (LIKE rated_call) ON COMMIT DELETE ROWS').execute(session.db);
   await sql.raw('TRUNCATE rated_call_stage').execute(session.db);
-  const csv = calls.map((c) => toCsvLine(c, fileId)).join('\n') + '\n';
   await session.copyCsv('rated_call_stage', CALL_COLUMNS, csv);
   const columns = CALL_COLUMNS.join(', ');
   const result = await sql<{ category: string | null; calls: string; billed_seconds: string; list_price_ticks: string }>`
@@ -160,15 +180,15 @@ export async function writeRatedCalls(session: Session, fileId: number, calls: r
   const byCategory = new Map<string, CategoryTotals>();
   let inserted = 0;
   for (const row of result.rows) {
-    const calls = Number(row.calls);
-    inserted += calls;
+    const count = Number(row.calls);
+    inserted += count;
     byCategory.set(row.category ?? 'incoming', {
-      calls,
+      calls: count,
       billedSeconds: Number(row.billed_seconds),
       listPriceTicks: BigInt(row.list_price_ticks),
     });
   }
-  return { inserted, duplicates: calls.length - inserted, byCategory };
+  return { inserted, duplicates: batch.size - inserted, byCategory };
 }
 
 export interface StoredReject extends Reject {

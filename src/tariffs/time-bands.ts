@@ -2,7 +2,7 @@
  * Time bands (peak, off-peak, weekend) in Europe/Amsterdam local time, with Dutch public holidays
  * priced as weekend.
  */
-import { amsterdamLocalToUtc, amsterdamParts } from '../domain/amsterdam-time.js';
+import { amsterdamOffsetMinutes, amsterdamParts, type LocalParts } from '../domain/amsterdam-time.js';
 import { dutchHolidays, type DutchHoliday } from './dutch-holidays.js';
 import type { Band } from './tariff-set.js';
 
@@ -25,33 +25,30 @@ export interface BandPart {
   readonly seconds: number;
 }
 
-const holidayCache = new Map<string, Set<string>>();
+/** Per band rules: local days (as `localDayMs`) priced as weekend for being a holiday. */
+const holidayCache = new WeakMap<BandRules, Map<number, Set<number>>>();
 
-function holidayDates(rules: BandRules, year: number): Set<string> {
-  const key = `${year}|${[...rules.holidays].join(',')}`;
-  let dates = holidayCache.get(key);
-  if (!dates) {
-    dates = new Set<string>();
-    for (const [date, name] of dutchHolidays(year)) if (rules.holidays.has(name)) dates.add(date);
-    holidayCache.set(key, dates);
+function holidayDays(rules: BandRules, year: number): Set<number> {
+  let byYear = holidayCache.get(rules);
+  if (!byYear) holidayCache.set(rules, (byYear = new Map()));
+  let days = byYear.get(year);
+  if (!days) {
+    days = new Set<number>();
+    for (const [date, name] of dutchHolidays(year)) if (rules.holidays.has(name)) days.add(Date.parse(`${date}T00:00:00Z`));
+    for (const date of rules.extraHolidayDates) if (date.startsWith(`${year}-`)) days.add(Date.parse(`${date}T00:00:00Z`));
+    byYear.set(year, days);
   }
-  return dates;
+  return days;
 }
 
-function isoLocalDate(year: number, month: number, day: number): string {
-  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-}
-
-function isAllDayWeekend(rules: BandRules, year: number, month: number, day: number, weekday: number): boolean {
-  if (rules.weekendDays.has(weekday)) return true;
-  const date = isoLocalDate(year, month, day);
-  return holidayDates(rules, year).has(date) || rules.extraHolidayDates.has(date);
+function isAllDayWeekend(rules: BandRules, p: LocalParts): boolean {
+  return rules.weekendDays.has(p.weekday) || holidayDays(rules, p.year).has(p.localDayMs);
 }
 
 /** The band in force at an instant. */
 export function bandAt(rules: BandRules, utcMs: number): Band {
   const p = amsterdamParts(utcMs);
-  if (isAllDayWeekend(rules, p.year, p.month, p.day, p.weekday)) return 'weekend';
+  if (isAllDayWeekend(rules, p)) return 'weekend';
   if (rules.peakDays.has(p.weekday) && p.secondOfDay >= rules.peakFromSecond && p.secondOfDay < rules.peakToSecond) {
     return 'peak';
   }
@@ -61,9 +58,12 @@ export function bandAt(rules: BandRules, utcMs: number): Band {
 /** The next instant after `utcMs` at which the band may change (peak start or end, local midnight). */
 function nextBoundaryMs(rules: BandRules, utcMs: number): number {
   const p = amsterdamParts(utcMs);
-  const candidates = [rules.peakFromSecond, rules.peakToSecond, 86_400].filter((s) => s > p.secondOfDay);
-  const second = Math.min(...candidates);
-  return amsterdamLocalToUtc(p.year, p.month, p.day, second).getTime();
+  let second = 86_400;
+  if (rules.peakFromSecond > p.secondOfDay && rules.peakFromSecond < second) second = rules.peakFromSecond;
+  if (rules.peakToSecond > p.secondOfDay && rules.peakToSecond < second) second = rules.peakToSecond;
+  // wall-clock distance, corrected when a DST change lies in between
+  const guess = utcMs + (second - p.secondOfDay) * 1000 - (utcMs % 1000);
+  return guess - (amsterdamOffsetMinutes(guess) - amsterdamOffsetMinutes(utcMs)) * 60_000;
 }
 
 /**

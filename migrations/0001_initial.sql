@@ -15,10 +15,12 @@ CREATE TABLE account (
 );
 
 -- A line (E.164 number) on a plan from valid_from (inclusive) to valid_to (exclusive, local dates).
+-- mobile_plan_id: for a Vast-Mobiel user, the plan of calls made from the mobile device.
 CREATE TABLE subscription (
-  account_id text NOT NULL REFERENCES account (id),
-  line       text NOT NULL,
-  plan_id    text NOT NULL,
+  account_id     text NOT NULL REFERENCES account (id),
+  line           text NOT NULL,
+  plan_id        text NOT NULL,
+  mobile_plan_id text,
   valid_from date NOT NULL,
   valid_to   date,
   PRIMARY KEY (account_id, line, valid_from),
@@ -81,6 +83,7 @@ CREATE TABLE rated_call (
   rate_per_minute_micros bigint,
   bands            text NOT NULL,
   allowance        text,
+  covered_seconds  integer NOT NULL DEFAULT 0,
   free_reason      text,
   file_id          integer NOT NULL,
   line_no          integer NOT NULL,

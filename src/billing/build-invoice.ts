@@ -25,6 +25,8 @@ export interface UsageSummary {
   /** calls and seconds covered by an unlimited allowance */
   readonly coveredCalls: number;
   readonly coveredSeconds: number;
+  /** seconds taken from a bundle */
+  readonly bundleSeconds: number;
 }
 
 export interface InvoiceLine {
@@ -40,6 +42,7 @@ export interface InvoiceLine {
   readonly billedSeconds?: number;
   readonly listPrice?: string;
   readonly coveredSeconds?: number;
+  readonly bundleSeconds?: number;
 }
 
 export interface Invoice {
@@ -106,7 +109,9 @@ function usageLine(usage: UsageSummary, invoicePeriod: string, vatRate: string):
   const amount = roundToCents(ticksToEuros(usage.chargedTicks));
   const label = CATEGORY_LABELS[usage.category] ?? usage.category;
   const late = usage.period === invoicePeriod ? '' : `Laat verbruik ${usage.period} – `;
-  const covered = usage.coveredCalls > 0 ? `, waarvan ${usage.coveredCalls} onbeperkt inbegrepen` : '';
+  const covered =
+    (usage.coveredCalls > 0 ? `, waarvan ${usage.coveredCalls} onbeperkt inbegrepen` : '') +
+    (usage.bundleSeconds > 0 ? `, ${formatMinutes(usage.bundleSeconds)} min uit bundel` : '');
   return {
     type: 'usage',
     description: `${late}${label}: ${usage.calls} gesprekken, ${formatMinutes(usage.billedSeconds)} min${covered}`,
@@ -120,6 +125,7 @@ function usageLine(usage: UsageSummary, invoicePeriod: string, vatRate: string):
     billedSeconds: usage.billedSeconds,
     listPrice: formatEuros(ticksToEuros(usage.listPriceTicks), 6),
     coveredSeconds: usage.coveredSeconds,
+    bundleSeconds: usage.bundleSeconds,
   };
 }
 

@@ -13,6 +13,8 @@ import { z } from 'zod';
 export interface CustomerLine {
   readonly number: string;
   readonly plan: string;
+  /** Vast-Mobiel: the mobile subscription's plan, for calls from the mobile device */
+  readonly mobilePlan?: string;
   readonly from: string;
   readonly to?: string;
 }
@@ -43,6 +45,7 @@ const FILE = z
                 .object({
                   number: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number like +31201234567'),
                   plan: z.string().min(1),
+                  mobilePlan: z.string().min(1).optional(),
                   from: DATE,
                   to: DATE.optional(),
                 })
@@ -56,10 +59,10 @@ const FILE = z
   .strict();
 
 /**
- * Validates a customers file. `knownPlans` are the plan ids of the loaded tariffs.
+ * Validates a customers file. `knownPlans` are the plans of the loaded tariffs, id → segment.
  * @throws CustomerFileError naming the file and the field
  */
-export function parseCustomerFile(fileName: string, text: string, knownPlans: ReadonlySet<string>): CustomerAccount[] {
+export function parseCustomerFile(fileName: string, text: string, knownPlans: ReadonlyMap<string, string>): CustomerAccount[] {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -81,7 +84,13 @@ export function parseCustomerFile(fileName: string, text: string, knownPlans: Re
     account.lines.forEach((line, j) => {
       const where = `accounts[${i}].lines[${j}]`;
       if (!knownPlans.has(line.plan)) {
-        throw new CustomerFileError(`${fileName}: ${where}.plan: unknown plan "${line.plan}" (known: ${[...knownPlans].join(', ') || 'none; load tariffs first'})`);
+        throw new CustomerFileError(`${fileName}: ${where}.plan: unknown plan "${line.plan}" (known: ${[...knownPlans.keys()].join(', ') || 'none; load tariffs first'})`);
+      }
+      if (knownPlans.get(line.plan) !== account.segment) {
+        throw new CustomerFileError(`${fileName}: ${where}.plan: "${line.plan}" is a ${knownPlans.get(line.plan)} plan, the account is ${account.segment}`);
+      }
+      if (line.mobilePlan !== undefined && knownPlans.get(line.mobilePlan) !== 'mobile') {
+        throw new CustomerFileError(`${fileName}: ${where}.mobilePlan: "${line.mobilePlan}" is not a mobile subscription plan`);
       }
       if (line.to !== undefined && line.to <= line.from) throw new CustomerFileError(`${fileName}: ${where}.to: must be after from (${line.from})`);
       const term = { from: line.from, to: line.to ?? '9999-12-31', where };

@@ -13,6 +13,7 @@ import type { CdrFormat } from '../ingest/cdr-format.js';
 import { readCsvRecords } from '../ingest/csv-lines.js';
 import { rateCdr, type RatingContext } from '../rating/rate-cdr.js';
 import type { Database } from '../store/database.js';
+import { allocateBundles, type AllocationScope } from '../store/allocation-store.js';
 import {
   finishIngestFile,
   startIngestFile,
@@ -111,8 +112,10 @@ async function ingestInSession(
 
     // One batch is written while the next is read and rated; writes stay in order on the session.
     let inflight: Promise<void> = Promise.resolve();
+    const bundleScopes = new Map<string, AllocationScope>();
     const flush = async (): Promise<void> => {
       const calls = batch;
+      for (const [key, scope] of calls.bundleScopes) bundleScopes.set(key, scope);
       const rejects = pendingRejects;
       batch = new RatedCallBatch(fileId);
       pendingRejects = [];
@@ -167,6 +170,7 @@ async function ingestInSession(
     }
     await flush();
     await inflight;
+    await allocateBundles(session, context.tariffs.bundles, [...bundleScopes.values()]);
     await finishIngestFile(session, fileId, counts);
     return { file: path, source, format: options.format.name, ...counts, byCategory, rejects: reportedRejects };
   });

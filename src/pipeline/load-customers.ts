@@ -16,7 +16,7 @@ export async function loadCustomers(database: Database, file: string): Promise<C
   const tariffs = await loadStoredTariffs(database);
   let accounts: CustomerAccount[];
   try {
-    accounts = parseCustomerFile(file, text, new Set(tariffs.plans.keys()));
+    accounts = parseCustomerFile(file, text, new Map([...tariffs.plans.values()].map((p) => [p.id, p.segment])));
   } catch (error) {
     if (error instanceof CustomerFileError) throw new InputError(error.message, { cause: error });
     throw error;

@@ -26,6 +26,8 @@ export interface Rating {
   readonly listPriceTicks: number;
   /** list price less what an unlimited allowance covers; bundles are applied later by allocation */
   readonly chargedTicks: number;
+  /** billed seconds an allowance covers: all of them under unlimited; bundles: set by allocation */
+  readonly coveredSeconds: number;
   /** `plan@from deck@from`, empty for calls free by rule */
   readonly tariffVersion: string;
   /** the rate row matched: an E.164 prefix such as `+44`, or a category key such as `national` */
@@ -51,7 +53,18 @@ export type RateCallResult = { readonly ok: true; readonly rating: Rating } | ({
 function free(freeReason: FreeReason): RateCallResult {
   return {
     ok: true,
-    rating: { billedSeconds: 0, setupFeeTicks: 0, listPriceTicks: 0, chargedTicks: 0, tariffVersion: '', rateMatch: '', bands: [], capped: false, freeReason },
+    rating: {
+      billedSeconds: 0,
+      setupFeeTicks: 0,
+      listPriceTicks: 0,
+      chargedTicks: 0,
+      coveredSeconds: 0,
+      tariffVersion: '',
+      rateMatch: '',
+      bands: [],
+      capped: false,
+      freeReason,
+    },
   };
 }
 
@@ -165,6 +178,7 @@ export function rateCall(input: RateCallInput): RateCallResult {
     setupFeeTicks,
     listPriceTicks,
     chargedTicks: allowance?.type === 'unlimited' ? 0 : listPriceTicks,
+    coveredSeconds: allowance?.type === 'unlimited' ? seconds : 0,
     tariffVersion: found.version,
     rateMatch: rate.match,
     ratePerMinuteMicros: firstBand ? rate.pricePerMinuteMicros[firstBand.band] : undefined,

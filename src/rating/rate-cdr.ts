@@ -13,6 +13,8 @@ export interface SubscriptionTerm {
   readonly accountId: string;
   readonly line: string;
   readonly planId: string;
+  /** a Vast-Mobiel user's mobile subscription: calls from the mobile device use this plan */
+  readonly mobilePlanId?: string | undefined;
   readonly fromMs: number;
   /** exclusive; Infinity when open */
   readonly toMs: number;
@@ -48,10 +50,12 @@ export function rateCdr(context: RatingContext, cdr: Cdr): RateCdrResult {
   if (!term) {
     return { ok: false, reason: 'unknown_line', detail: `no customer line ${cdr.billedLine} on ${new Date(cdr.startedAtMs).toISOString()}` };
   }
-  const plan = context.tariffs.plans.get(term.planId);
+  // a call is rated by the device it was made from
+  const planId = cdr.device === 'mobile' && term.mobilePlanId ? term.mobilePlanId : term.planId;
+  const plan = context.tariffs.plans.get(planId);
   const planVersion: PlanVersion | undefined = plan && versionAt(plan.versions, cdr.startedAtMs);
   if (!planVersion) {
-    return { ok: false, reason: 'no_tariff', detail: `plan "${term.planId}" has no version in force on ${new Date(cdr.startedAtMs).toISOString()}` };
+    return { ok: false, reason: 'no_tariff', detail: `plan "${planId}" has no version in force on ${new Date(cdr.startedAtMs).toISOString()}` };
   }
   let destination: Destination | undefined;
   if (cdr.direction === 'outgoing') {
@@ -61,5 +65,5 @@ export function rateCdr(context: RatingContext, cdr: Cdr): RateCdrResult {
   }
   const rated = rateCall({ cdr, destination, planVersion, tariffs: context.tariffs });
   if (!rated.ok) return rated;
-  return { ok: true, call: { cdr, accountId: term.accountId, planId: term.planId, destination, rating: rated.rating } };
+  return { ok: true, call: { cdr, accountId: term.accountId, planId, destination, rating: rated.rating } };
 }

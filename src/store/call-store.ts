@@ -38,6 +38,7 @@ const CALL_COLUMNS = [
   'rate_per_minute_micros',
   'bands',
   'allowance',
+  'covered_seconds',
   'free_reason',
   'file_id',
   'line_no',
@@ -73,7 +74,7 @@ export function ratedCallCsvLine(call: RatedCall, lineNo: number, fileId: number
     text(cdr.forwardedFrom) + ',' + (cdr.answered ? 't' : 'f') + ',' + cdr.answeredSeconds + ',' + rating.billedSeconds + ',' +
     rating.setupFeeTicks + ',' + rating.listPriceTicks + ',' + rating.chargedTicks + ',' + text(rating.tariffVersion) + ',' +
     text(rating.rateMatch) + ',' + (rating.ratePerMinuteMicros ?? '') + ',' + text(bandsText(rating.bands)) + ',' +
-    text(rating.allowance) + ',' + text(rating.freeReason) + ',' + fileId + ',' + lineNo
+    text(rating.allowance) + ',' + rating.coveredSeconds + ',' + text(rating.freeReason) + ',' + fileId + ',' + lineNo
   );
 }
 
@@ -95,6 +96,8 @@ export class RatedCallBatch {
   readonly lines: string[] = [];
   readonly periods = new Map<number, Period>();
   readonly totals = new Map<string, CategoryTotals>();
+  /** account and month of the calls a bundle may cover: their allocation must be recomputed */
+  readonly bundleScopes = new Map<string, { accountId: string; period: Period }>();
 
   constructor(readonly fileId: number) {}
 
@@ -107,6 +110,10 @@ export class RatedCallBatch {
     const p = amsterdamParts(call.cdr.startedAtMs);
     const key = p.year * 100 + p.month;
     if (!this.periods.has(key)) this.periods.set(key, { year: p.year, month: p.month });
+    if (call.rating.allowance?.startsWith('bundle:')) {
+      const scope = `${call.accountId}|${key}`;
+      if (!this.bundleScopes.has(scope)) this.bundleScopes.set(scope, { accountId: call.accountId, period: { year: p.year, month: p.month } });
+    }
     const category = call.destination?.category ?? 'incoming';
     const t = this.totals.get(category);
     if (t) {

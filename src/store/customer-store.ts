@@ -19,7 +19,14 @@ export async function replaceAccounts(database: Database, accounts: readonly Cus
       await db
         .insertInto('subscription')
         .values(
-          account.lines.map((l) => ({ account_id: account.id, line: l.number, plan_id: l.plan, valid_from: l.from, valid_to: l.to ?? null })),
+          account.lines.map((l) => ({
+            account_id: account.id,
+            line: l.number,
+            plan_id: l.plan,
+            mobile_plan_id: l.mobilePlan ?? null,
+            valid_from: l.from,
+            valid_to: l.to ?? null,
+          })),
         )
         .execute();
     }
@@ -41,6 +48,7 @@ export async function loadSubscriptionTerms(database: Database): Promise<Map<str
       accountId: r.account_id,
       line: r.line,
       planId: r.plan_id,
+      mobilePlanId: r.mobile_plan_id ?? undefined,
       fromMs: dateToMs(r.valid_from),
       toMs: r.valid_to ? dateToMs(r.valid_to) : Number.POSITIVE_INFINITY,
     });

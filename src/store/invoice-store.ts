@@ -25,6 +25,7 @@ interface UsageRow {
   charged_ticks: string;
   covered_calls: string;
   covered_seconds: string;
+  bundle_seconds: string;
 }
 
 function toUsage(rows: readonly UsageRow[]): UsageSummary[] {
@@ -37,6 +38,7 @@ function toUsage(rows: readonly UsageRow[]): UsageSummary[] {
     chargedTicks: r.charged_ticks,
     coveredCalls: Number(r.covered_calls),
     coveredSeconds: Number(r.covered_seconds),
+    bundleSeconds: Number(r.bundle_seconds),
   }));
 }
 
@@ -48,7 +50,8 @@ const USAGE_AGGREGATE = sql.raw(`
   sum(list_price_ticks)::text AS list_price_ticks,
   sum(charged_ticks)::text AS charged_ticks,
   count(*) FILTER (WHERE allowance = 'unlimited')::text AS covered_calls,
-  coalesce(sum(billed_seconds) FILTER (WHERE allowance = 'unlimited'), 0)::text AS covered_seconds`);
+  coalesce(sum(covered_seconds) FILTER (WHERE allowance = 'unlimited'), 0)::text AS covered_seconds,
+  coalesce(sum(covered_seconds) FILTER (WHERE allowance LIKE 'bundle:%'), 0)::text AS bundle_seconds`);
 
 /**
  * Marks an account's unbilled calls that started before `before` as billed by `invoiceNumber`, and
@@ -60,7 +63,7 @@ export async function claimUnbilledUsage(session: Session, accountId: string, be
     WITH claimed AS (
       UPDATE rated_call SET invoice_number = ${invoiceNumber}
       WHERE account_id = ${accountId} AND invoice_number IS NULL AND started_at < ${before}
-      RETURNING started_at, category, billed_seconds, list_price_ticks, charged_ticks, allowance
+      RETURNING started_at, category, billed_seconds, list_price_ticks, charged_ticks, allowance, covered_seconds
     )
     SELECT ${USAGE_AGGREGATE} FROM claimed
     WHERE category IS NOT NULL

@@ -25,6 +25,7 @@ export interface SubscriptionRow {
   account_id: string;
   line: string;
   plan_id: string;
+  mobile_plan_id: string | null;
   valid_from: DateText;
   valid_to: DateText | null;
 }
@@ -80,6 +81,7 @@ export interface RatedCallRow {
   rate_per_minute_micros: Int8 | null;
   bands: string;
   allowance: string | null;
+  covered_seconds: number;
   free_reason: string | null;
   file_id: number;
   line_no: number;

@@ -45,7 +45,7 @@ describe('parseTariffFiles', () => {
   it.each([
     ['a missing field', (t: string) => t.replace('"vatRate": "0.21",', ''), /plans\.json: vatRate: /],
     ['a money amount as a number', (t: string) => t.replace('"monthlyFee": "4.95"', '"monthlyFee": 4.95'), /plans\.json: plans\[0\]\.versions\[0\]\.monthlyFee: /],
-    ['an unknown rate deck', (t: string) => t.replace('"rateDecks": ["xms-standard"], "bandBoundary": "split" }', '"rateDecks": ["nope"], "bandBoundary": "split" }'), /plans\.json: plans\[0\]\.versions\[0\]\.rateDecks\[0\]: no rate deck "nope"/],
+    ['an unknown rate deck', (t: string) => t.replace('"rateDecks": ["xms-standard"]', '"rateDecks": ["nope"]'), /plans\.json: plans\[0\]\.versions\[0\]\.rateDecks\[0\]: no rate deck "nope"/],
     ['an unknown holiday', (t: string) => t.replace('"nieuwjaarsdag"', '"newyear"'), /plans\.json: timeBands\.holidays\[0\]/],
     ['broken JSON', (t: string) => t.slice(0, 40), /plans\.json: not valid JSON/],
   ])('names the field of %s in plans.json', (_name, change, message) => {

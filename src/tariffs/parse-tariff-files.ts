@@ -256,6 +256,7 @@ export function parseTariffFiles(files: readonly TariffFile[]): TariffSet {
   }
 
   const plans = new Map<string, Plan>();
+  const bundles = new Map<string, { minutes: number; where: string }>();
   data.plans.forEach((p, i) => {
     if (plans.has(p.id)) throw new TariffDataError(plansFile.path, `plans[${i}].id`, `duplicate plan id "${p.id}"`);
     const versions: PlanVersion[] = p.versions.map((v, j) => {
@@ -267,6 +268,18 @@ export function parseTariffFiles(files: readonly TariffFile[]): TariffSet {
             `no rate deck "${deck}" (expected rate-decks/${deck}/<YYYY-MM-DD>.csv)`,
           );
         }
+      });
+      v.allowances.forEach((a, k) => {
+        if (a.type !== 'bundle') return;
+        const where = `plans[${i}].versions[${j}].allowances[${k}]`;
+        if (v.bandBoundary !== 'start') {
+          throw new TariffDataError(plansFile.path, `plans[${i}].versions[${j}].bandBoundary`, 'a plan version with a bundle prices calls at their start band: expected "start"');
+        }
+        const known = bundles.get(a.id);
+        if (known && known.minutes !== a.minutes) {
+          throw new TariffDataError(plansFile.path, `${where}.minutes`, `bundle "${a.id}" has ${known.minutes} minutes at ${known.where}`);
+        }
+        bundles.set(a.id, { minutes: a.minutes, where });
       });
       return {
         planId: p.id,
@@ -291,5 +304,11 @@ export function parseTariffFiles(files: readonly TariffFile[]): TariffSet {
     holidays: new Set(tb.holidays),
     extraHolidayDates: new Set(tb.extraHolidays),
   };
-  return { plans, rateDecks, bandRules, vatRate: data.vatRate };
+  return {
+    plans,
+    rateDecks,
+    bundles: new Map([...bundles].map(([id, b]) => [id, { minutes: b.minutes }])),
+    bandRules,
+    vatRate: data.vatRate,
+  };
 }

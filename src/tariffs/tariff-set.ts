@@ -81,6 +81,8 @@ export interface Plan {
 
 export interface TariffSet {
   readonly plans: ReadonlyMap<string, Plan>;
+  /** bundle id → its size; an id means the same bundle in every plan that names it */
+  readonly bundles: ReadonlyMap<string, { readonly minutes: number }>;
   readonly rateDecks: ReadonlyMap<string, RateDeck>;
   readonly bandRules: BandRules;
   /** VAT rate as a decimal string, e.g. '0.21' */

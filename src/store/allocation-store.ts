@@ -1,0 +1,68 @@
+/**
+ * Bundle allocation: per account, line, bundle and month (Europe/Amsterdam), the bundle's minutes
+ * are consumed by the calls in start order; a call that straddles the end is partly covered. It is
+ * recomputed, set-based, for the months an ingest touched, so the result does not depend on the
+ * order or split in which CDRs arrive. Calls already on an issued invoice keep what they had; the
+ * bundle left after them goes to the others.
+ */
+import { sql } from 'kysely';
+import { periodEnd, periodStart, type Period } from '../domain/period.js';
+import type { Session } from './database.js';
+
+export interface AllocationScope {
+  readonly accountId: string;
+  readonly period: Period;
+}
+
+/** Recomputes covered seconds and charges of bundle calls in scope; returns the calls changed. */
+export async function allocateBundles(
+  session: Session,
+  bundles: ReadonlyMap<string, { readonly minutes: number }>,
+  scopes: readonly AllocationScope[],
+): Promise<number> {
+  if (scopes.length === 0 || bundles.size === 0) return 0;
+  const allowances = [...bundles.keys()].map((id) => `bundle:${id}`);
+  const seconds = [...bundles.values()].map((b) => b.minutes * 60);
+  const accounts = scopes.map((s) => s.accountId);
+  const starts = scopes.map((s) => periodStart(s.period).toISOString());
+  const ends = scopes.map((s) => periodEnd(s.period).toISOString());
+  const result = await sql`
+    WITH bundle AS (
+      SELECT * FROM unnest(${allowances}::text[], ${seconds}::int[]) AS b(allowance, seconds)
+    ), scope AS (
+      SELECT * FROM unnest(${accounts}::text[], ${starts}::timestamptz[], ${ends}::timestamptz[]) AS s(account_id, period_start, period_end)
+    ), in_scope AS (
+      SELECT c.*, s.period_start
+      FROM rated_call c
+      JOIN scope s ON c.account_id = s.account_id AND c.started_at >= s.period_start AND c.started_at < s.period_end
+      WHERE c.allowance LIKE 'bundle:%'
+    ), invoiced AS (
+      SELECT account_id, line, allowance, period_start, sum(covered_seconds) AS covered
+      FROM in_scope WHERE invoice_number IS NOT NULL
+      GROUP BY 1, 2, 3, 4
+    ), ordered AS (
+      SELECT c.account_id, c.started_at, c.source, c.record_id, c.billed_seconds, c.setup_fee_ticks,
+             c.list_price_ticks, c.rate_per_minute_micros,
+             b.seconds - coalesce(i.covered, 0) AS available,
+             coalesce(sum(c.billed_seconds) OVER (
+               PARTITION BY c.account_id, c.line, c.allowance, c.period_start
+               ORDER BY c.started_at, c.source, c.record_id
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS used_before
+      FROM in_scope c
+      JOIN bundle b ON b.allowance = c.allowance
+      LEFT JOIN invoiced i ON i.account_id = c.account_id AND i.line = c.line AND i.allowance = c.allowance AND i.period_start = c.period_start
+      WHERE c.invoice_number IS NULL
+    ), allocated AS (
+      SELECT o.*, greatest(0, least(o.billed_seconds, o.available - o.used_before))::int AS covered
+      FROM ordered o
+    ), priced AS (
+      SELECT a.*, least(a.list_price_ticks,
+                        a.setup_fee_ticks + (a.billed_seconds - a.covered) * coalesce(a.rate_per_minute_micros, 0)) AS charged
+      FROM allocated a
+    )
+    UPDATE rated_call r SET covered_seconds = p.covered, charged_ticks = p.charged
+    FROM priced p
+    WHERE r.account_id = p.account_id AND r.started_at = p.started_at AND r.source = p.source AND r.record_id = p.record_id
+      AND (r.covered_seconds <> p.covered OR r.charged_ticks <> p.charged)`.execute(session.db);
+  return Number(result.numAffectedRows ?? 0n);
+}

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CANONICAL_FORMAT } from '../../src/ingest/cdr-format.js';
+import { ingestFiles } from '../../src/pipeline/ingest-files.js';
+import { loadCustomers } from '../../src/pipeline/load-customers.js';
+import { loadTariffs } from '../../src/pipeline/load-tariffs.js';
+import type { Database } from '../../src/store/database.js';
+import { createTestDatabase, TEST_BACKEND, type TestDatabase } from '../support/test-database.js';
+import { tempDir, writeCanonicalFile } from '../support/files.js';
+
+const NOW = new Date('2026-11-01T06:00:00Z');
+const EUR = 60_000_000; // ticks per euro
+const dir = tempDir();
+
+async function prepared(): Promise<TestDatabase> {
+  const test = await createTestDatabase();
+  await loadTariffs(test.database, 'tariffs', NOW);
+  await loadCustomers(test.database, 'test/fixtures/business-customers.json');
+  return test;
+}
+
+async function ingest(database: Database, name: string, lines: string[]) {
+  const [report] = await ingestFiles(database, [writeCanonicalFile(dir, name, lines)], { format: CANONICAL_FORMAT, now: NOW });
+  return report!;
+}
+
+async function calls(database: Database) {
+  const rows = await database.db
+    .selectFrom('rated_call')
+    .select(['record_id', 'category', 'billed_seconds', 'list_price_ticks', 'charged_ticks', 'covered_seconds', 'allowance', 'plan_id'])
+    .orderBy('record_id')
+    .execute();
+  return new Map(rows.map((r) => [r.record_id, r]));
+}
+
+const VAMO = '+31201110002';
+// A Vast-Mobiel user's mobile calls: 60 + 60 + 60 minutes national against a 150-minute bundle.
+const MOBILE_CALLS = [
+  `m-1,2026-10-05T10:00:00+02:00,3600,${VAMO},0201234567,outgoing,${VAMO},mobile,`,
+  `m-2,2026-10-06T10:00:00+02:00,3600,${VAMO},0612345678,outgoing,${VAMO},mobile,`,
+  `m-3,2026-10-07T10:00:00+02:00,3600,${VAMO},0301234567,outgoing,${VAMO},mobile,`,
+  `m-4,2026-10-08T10:00:00+02:00,600,${VAMO},0049301234567,outgoing,${VAMO},mobile,`,
+  `m-5,2026-10-09T10:00:00+02:00,120,${VAMO},0612345678,outgoing,${VAMO},mobile,`,
+];
+
+describe(`business plans and bundles on ${TEST_BACKEND}`, () => {
+  let test: TestDatabase;
+  let database: Database;
+  beforeAll(async () => {
+    test = await prepared();
+    database = test.database;
+  });
+  afterAll(async () => test?.drop());
+
+  it('HIP Onbeperkt covers Dutch fixed and mobile from a fixed device, not international or 0900', async () => {
+    const line = '+31201110001';
+    const report = await ingest(database, 'hip.csv', [
+      `h-1,2026-10-05T10:00:00+02:00,300,${line},0101234567,outgoing,${line},fixed,`,
+      `h-2,2026-10-05T10:10:00+02:00,300,${line},0612345678,outgoing,${line},fixed,`,
+      `h-3,2026-10-05T10:20:00+02:00,300,${line},0851234567,outgoing,${line},fixed,`,
+      `h-4,2026-10-05T10:30:00+02:00,300,${line},0044201234567,outgoing,${line},fixed,`,
+      `h-5,2026-10-05T10:40:00+02:00,300,${line},09001234,outgoing,${line},fixed,`,
+      `h-6,2026-10-05T10:50:00+02:00,300,+31301110001,0612345678,outgoing,+31301110001,fixed,`,
+    ]);
+    expect(report.rejected).toBe(0);
+    const c = await calls(database);
+    expect(c.get('h-1')).toMatchObject({ allowance: 'unlimited', charged_ticks: '0', covered_seconds: 300 });
+    expect(c.get('h-2')).toMatchObject({ allowance: 'unlimited', charged_ticks: '0' });
+    expect(c.get('h-3')).toMatchObject({ category: 'national', allowance: 'unlimited', charged_ticks: '0' });
+    expect(Number(c.get('h-1')!.list_price_ticks)).toBe(300 * 20_000); // list price kept: 0.02/min
+    expect(c.get('h-4')).toMatchObject({ allowance: null, charged_ticks: String(300 * 40_000) });
+    expect(c.get('h-5')).toMatchObject({ allowance: null, charged_ticks: String(0.045 * EUR + 5 * 0.8 * EUR) });
+    // the same call on HIP Per Minuut is charged
+    expect(c.get('h-6')).toMatchObject({ plan_id: 'hip-per-minuut', charged_ticks: String(300 * 70_000) });
+  });
+
+  it("rates a Vast-Mobiel user's mobile calls under the mobile plan, exhausting the 150-minute bundle mid-call", async () => {
+    await ingest(database, 'vamo.csv', MOBILE_CALLS);
+    const c = await calls(database);
+    expect(c.get('m-1')).toMatchObject({ plan_id: 'zakelijk-mobiel-150', allowance: 'bundle:nl-150', covered_seconds: 3600, charged_ticks: '0' });
+    expect(c.get('m-2')).toMatchObject({ covered_seconds: 3600, charged_ticks: '0' });
+    // 30 of the third call's 60 minutes are left in the bundle; the rest at 0.10/min
+    expect(c.get('m-3')).toMatchObject({ covered_seconds: 1800, charged_ticks: String(3 * EUR) });
+    // international is not in the bundle
+    expect(c.get('m-4')).toMatchObject({ allowance: null, covered_seconds: 0, charged_ticks: String(600 * 250_000) });
+    expect(c.get('m-5')).toMatchObject({ covered_seconds: 0, charged_ticks: String(120 * 100_000) });
+  });
+
+  it('a call from the same user on the fixed device is free under HIP Onbeperkt', async () => {
+    await ingest(database, 'vamo-fixed.csv', [`f-1,2026-10-07T12:00:00+02:00,600,${VAMO},0301234567,outgoing,${VAMO},fixed,`]);
+    expect((await calls(database)).get('f-1')).toMatchObject({ plan_id: 'hip-onbeperkt', allowance: 'unlimited', charged_ticks: '0' });
+  });
+
+  it('bills a forwarded leg to the forwarding line: free to a fixed number, charged to a mobile one', async () => {
+    const line = '+31104440001';
+    await ingest(database, 'forward.csv', [
+      `fw-1,2026-10-12T09:00:00+02:00,240,+31201239876,0201234567,outgoing,${line},fixed,${line}`,
+      `fw-2,2026-10-12T09:10:00+02:00,240,+31201239876,0612345678,outgoing,${line},fixed,${line}`,
+    ]);
+    const c = await calls(database);
+    expect(c.get('fw-1')).toMatchObject({ category: 'national', allowance: 'unlimited', charged_ticks: '0' });
+    expect(c.get('fw-2')).toMatchObject({ category: 'mobile', allowance: null, charged_ticks: String(0.045 * EUR + 4 * 0.09 * EUR) });
+  });
+});
+
+describe(`bundle allocation does not depend on ingest order or split (${TEST_BACKEND})`, () => {
+  let a: TestDatabase;
+  let b: TestDatabase;
+  beforeAll(async () => {
+    [a, b] = await Promise.all([prepared(), prepared()]);
+  });
+  afterAll(async () => {
+    await a?.drop();
+    await b?.drop();
+  });
+
+  it('gives every call the same charge whether the month comes in one file or reversed in pieces', async () => {
+    await ingest(a.database, 'all.csv', MOBILE_CALLS);
+    const reversed = [...MOBILE_CALLS].reverse();
+    await ingest(b.database, 'part-1.csv', reversed.slice(0, 2));
+    await ingest(b.database, 'part-2.csv', reversed.slice(2, 3));
+    await ingest(b.database, 'part-3.csv', reversed.slice(3));
+    const [inA, inB] = [await calls(a.database), await calls(b.database)];
+    expect([...inB.entries()]).toEqual([...inA.entries()]);
+    expect(inB.get('m-3')!.covered_seconds).toBe(1800);
+  });
+});

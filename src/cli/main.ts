@@ -3,7 +3,7 @@
  * and sets the exit code.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { formatMinutes } from '../billing/build-invoice.js';
 import { amsterdamParts } from '../domain/amsterdam-time.js';
@@ -16,7 +16,9 @@ import { ingestFiles } from '../pipeline/ingest-files.js';
 import { issueInvoices, type IssuedInvoice } from '../pipeline/issue-invoices.js';
 import { loadCustomers } from '../pipeline/load-customers.js';
 import { loadTariffs } from '../pipeline/load-tariffs.js';
-import { listCalls } from '../store/call-store.js';
+import { listCalls, listRejects } from '../store/call-store.js';
+import { explainPrice } from '../pipeline/explain-price.js';
+import { reratePeriod } from '../pipeline/rerate-period.js';
 import { DEFAULTS, UsageError, type GlobalFlags } from './config.js';
 import { formatFileReport, ingestExitCode, writeReportJson } from './ingest-report.js';
 import { OUTPUT_FORMATS, render, renderTable, type OutputFormat } from './output.js';
@@ -223,6 +225,95 @@ export function buildProgram(): Command {
       const rows = Object.entries(json).map(([key, value]) => ({ key, value: typeof value === 'object' && value ? JSON.stringify(value) : value }));
       console.log(options.format === 'json' ? JSON.stringify(json, null, 2) : renderTable(rows, [{ header: 'field', value: (r) => r.key }, { header: 'value', value: (r) => r.value as string }]));
     });
+
+  program
+    .command('price')
+    .description('the price of one hypothetical call, and why')
+    .requiredOption('--line <e164>', 'the calling (billed) line')
+    .requiredOption('--to <digits>', 'the number as dialled')
+    .requiredOption('--start <iso>', 'start time with a zone, e.g. 2026-10-05T09:14:03+02:00')
+    .requiredOption('--seconds <n>', 'answered seconds')
+    .option('--device <device>', 'fixed or mobile', 'fixed')
+    .option('--plan <id>', "price under this plan instead of the line's subscription")
+    .addOption(formatOption())
+    .action((options: { line: string; to: string; start: string; seconds: string; device: string; plan?: string; format: OutputFormat }) =>
+      runWithDatabase(flags(), async (database) => {
+        if (!/^\d+$/.test(options.seconds)) throw new UsageError(`--seconds: expected a whole number, got "${options.seconds}"`);
+        if (options.device !== 'fixed' && options.device !== 'mobile') throw new UsageError(`--device: expected fixed or mobile, got "${options.device}"`);
+        const startedAtMs = Date.parse(options.start);
+        if (Number.isNaN(startedAtMs) || !/(Z|[+-]\d{2}:?\d{2})$/.test(options.start)) {
+          throw new UsageError(`--start: expected an ISO time with a zone, got "${options.start}"`);
+        }
+        const explained = await explainPrice(database, {
+          line: options.line,
+          dialled: options.to,
+          startedAtMs,
+          seconds: Number(options.seconds),
+          device: options.device,
+          ...(options.plan ? { planId: options.plan } : {}),
+        });
+        if (!explained.ok) {
+          process.stderr.write(`cdrbill: cannot price: ${explained.reason}: ${explained.detail}\n`);
+          return EXIT.input;
+        }
+        const json = explained.explanation;
+        const rows = Object.entries(json).map(([key, value]) => ({ key, value: typeof value === 'object' && value !== null ? JSON.stringify(value) : value }));
+        console.log(options.format === 'json' ? JSON.stringify(json, null, 2) : renderTable(rows, [{ header: 'field', value: (r) => r.key }, { header: 'value', value: (r) => r.value as string }]));
+      }),
+    );
+
+  program
+    .command('rerate')
+    .description("re-price a period's stored calls with the tariffs in force at their start, and report what changed")
+    .requiredOption('--period <YYYY-MM>', 'month (Europe/Amsterdam)')
+    .option('--account <id>', 'only this account')
+    .addOption(formatOption())
+    .action((options: { period: string; account?: string; format: OutputFormat }) =>
+      runWithDatabase(flags(), async (database) => {
+        const period = periodOption(options.period);
+        const report = await reratePeriod(database, period, options.account ? { accountId: options.account } : {});
+        if (options.format === 'json') {
+          console.log(JSON.stringify({ period: options.period, ...report, accounts: report.accounts.map((a) => ({ ...a, chargedBefore: formatTicks(a.chargedBefore), chargedAfter: formatTicks(a.chargedAfter) })) }, null, 2));
+        } else {
+          console.log(`rerate ${options.period}: ${report.examined} calls examined, ${report.changed} re-priced, ${report.failed.length} could not be rated (kept as they were)`);
+          for (const f of report.failed.slice(0, 20)) console.log(`  ${f.recordId}: ${f.reason}: ${f.detail}`);
+          if (report.accounts.length > 0) {
+            console.log(
+              render(options.format, report.accounts, [
+                { header: 'account', value: (a) => a.accountId },
+                { header: 'charged before', value: (a) => formatTicks(a.chargedBefore), align: 'right' },
+                { header: 'charged after', value: (a) => formatTicks(a.chargedAfter), align: 'right' },
+              ]),
+            );
+          }
+          if (report.invoicesAffected.length > 0) {
+            console.log(`issued invoices with re-priced calls (they never change; correct them with credit notes): ${report.invoicesAffected.join(', ')}`);
+          }
+        }
+        return report.failed.length > 0 ? EXIT.input : EXIT.ok;
+      }),
+    );
+
+  program
+    .command('rejects')
+    .description('list rejected CDR lines with their file, line and reason')
+    .option('--file <name>', 'only lines of this file (name as ingested)')
+    .option('--reason <code>', 'only this reason code')
+    .addOption(formatOption())
+    .action((options: { file?: string; reason?: string; format: OutputFormat }) =>
+      runWithDatabase(flags(), async (database) => {
+        const rows = await listRejects(database, { ...(options.file ? { fileName: basename(options.file) } : {}), ...(options.reason ? { reason: options.reason } : {}) });
+        console.log(
+          render(options.format, rows, [
+            { header: 'file', value: (r) => r.file_name },
+            { header: 'line', value: (r) => r.line_no, align: 'right' },
+            { header: 'reason', value: (r) => r.reason },
+            { header: 'detail', value: (r) => r.detail },
+            { header: 'raw', value: (r) => r.raw },
+          ]),
+        );
+      }),
+    );
 
   program
     .command('nightly')

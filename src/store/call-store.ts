@@ -55,7 +55,8 @@ function text(value: string | undefined | null): string {
   return value;
 }
 
-function bandsText(bands: RatedCall['rating']['bands']): string {
+/** Band parts as stored: `peak:45;offpeak:15`. */
+export function bandsText(bands: RatedCall['rating']['bands']): string {
   let out = '';
   for (const b of bands) out += `${out ? ';' : ''}${b.band}:${b.seconds}`;
   return out;
@@ -286,4 +287,15 @@ export async function listCalls(database: Database, accountId: string, period: P
     .orderBy('source')
     .orderBy('record_id')
     .execute();
+}
+
+/** Rejected lines, optionally of one file or reason, in file and line order. */
+export async function listRejects(
+  database: Database,
+  filter: { fileName?: string; reason?: string },
+): Promise<Selectable<import('./schema.js').CdrRejectRow>[]> {
+  let query = database.db.selectFrom('cdr_reject').selectAll();
+  if (filter.fileName) query = query.where('file_name', '=', filter.fileName);
+  if (filter.reason) query = query.where('reason', '=', filter.reason);
+  return query.orderBy('file_name').orderBy('line_no').execute();
 }

@@ -124,3 +124,33 @@ describe(`bundle allocation does not depend on ingest order or split (${TEST_BAC
     expect(inB.get('m-3')!.covered_seconds).toBe(1800);
   });
 });
+
+describe(`rerate after a tariff correction (${TEST_BACKEND})`, () => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await prepared();
+  });
+  afterAll(async () => test?.drop());
+
+  it('re-prices with the corrected tariffs, reallocates bundles, and changes nothing the second time', async () => {
+    const { database } = test;
+    const { reratePeriod } = await import('../../src/pipeline/rerate-period.js');
+    const { cpSync, readFileSync, writeFileSync } = await import('node:fs');
+    await ingest(database, 'vamo.csv', MOBILE_CALLS);
+    const corrected = `${dir}/tariffs-corrected`;
+    cpSync('tariffs', corrected, { recursive: true });
+    const deck = `${corrected}/rate-decks/zakelijk-mobiel/2026-01-01.csv`;
+    writeFileSync(deck, readFileSync(deck, 'utf8').replace('mobile,Nationaal mobiel,0.1000', 'mobile,Nationaal mobiel,0.1200'));
+    await loadTariffs(database, corrected, NOW);
+    const report = await reratePeriod(database, { year: 2026, month: 10 });
+    expect(report.examined).toBe(5);
+    expect(report.changed).toBe(2); // m-2 and m-5 go to mobile numbers
+    const c = await calls(database);
+    expect(c.get('m-2')).toMatchObject({ covered_seconds: 3600, charged_ticks: '0', list_price_ticks: String(3600 * 120_000) });
+    expect(c.get('m-3')).toMatchObject({ covered_seconds: 1800, charged_ticks: String(3 * EUR) });
+    expect(c.get('m-5')).toMatchObject({ charged_ticks: String(120 * 120_000) });
+    expect(report.accounts).toEqual([{ accountId: 'B-2001', chargedBefore: String(3 * EUR + 600 * 250_000 + 120 * 100_000), chargedAfter: String(3 * EUR + 600 * 250_000 + 120 * 120_000) }]);
+    const again = await reratePeriod(database, { year: 2026, month: 10 });
+    expect(again).toMatchObject({ examined: 5, changed: 0, accounts: [] });
+  });
+});

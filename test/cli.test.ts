@@ -1,0 +1,83 @@
+/**
+ * The command line as an operator uses it: the compiled CLI (npm ci builds it), run as a process on
+ * a fresh embedded database in a temporary folder.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, writeCanonicalFile } from './support/files.js';
+
+const dataDir = tempDir('cdrbill-cli-');
+
+function cdrbill(...args: string[]) {
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  const result = spawnSync(process.execPath, ['bin/cdrbill.js', '--data-dir', dataDir, ...args], { encoding: 'utf8', env });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('cdrbill CLI', () => {
+  beforeAll(() => {
+    expect(existsSync('dist/src/cli/main.js')).toBe(true);
+  });
+
+  it('runs the nightly job, and a second run stores nothing new and prints the same invoices', () => {
+    const args = ['nightly', '--customers', 'fixtures/customers.json', '--cdrs', 'fixtures/cdrs', '--invoice-period', '2026-10', '--out', join(dataDir, 'inv')];
+    const first = cdrbill(...args);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const second = cdrbill(...args);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/rated 0 \+ rejected 0 \+ duplicates 121 \+ skipped 1/);
+    const totals = (out: string) => out.split('\n').filter((l) => /^2026-\d{6}/.test(l)).map((l) => l.replace(/issued.*$/, ''));
+    expect(totals(second.stdout)).toEqual(totals(first.stdout));
+    expect(totals(first.stdout)).toHaveLength(5);
+    const files = readdirSync(join(dataDir, 'inv'));
+    expect(files).toContain('2026-000001.json');
+    const invoice = JSON.parse(readFileSync(join(dataDir, 'inv', '2026-000001.json'), 'utf8'));
+    expect(Object.keys(invoice)).toEqual(expect.arrayContaining(['number', 'account', 'period', 'lines', 'subtotal', 'vat', 'total']));
+    expect(Object.keys(invoice.lines[0])).toEqual(expect.arrayContaining(['description', 'quantity', 'unitPrice', 'amount', 'vatRate']));
+  });
+
+  it('reports a malformed line with file, line and reason, rates the rest, and exits 1', () => {
+    const dir = tempDir();
+    const file = writeCanonicalFile(dir, 'bad.csv', [
+      'x-1,2026-10-05T10:00:00+02:00,61,+31201234567,0612345678,outgoing,+31201234567,fixed,',
+      'x-2,yesterday,61,+31201234567,0612345678,outgoing,+31201234567,fixed,',
+    ]);
+    const report = join(dir, 'report.json');
+    const result = cdrbill('ingest', file, '--report-json', report);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/bad\.csv line 3: bad_time: started_at/);
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    expect(json.files[0]).toMatchObject({ read: 3, rated: 1, rejected: 1, duplicates: 0, skipped: 1 });
+    const rejects = cdrbill('rejects', '--file', 'bad.csv', '--format', 'json');
+    expect(JSON.parse(rejects.stdout)).toEqual([expect.objectContaining({ line_no: 3, reason: 'bad_time' })]);
+  });
+
+  it('explains a price as JSON', () => {
+    const result = cdrbill('price', '--line', '+31201234567', '--to', '0031612345678', '--start', '2026-10-05T09:00:00+02:00', '--seconds', '61', '--format', 'json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ category: 'mobile', billedSeconds: 120, listPrice: '0.225000', charged: '0.225000', tariffVersion: 'basis@2026-01-01 xms-standard@2026-01-01', prefix: 'mobile' });
+  });
+
+  it('classifies a number as JSON', () => {
+    const result = cdrbill('number', '0118 612345', '--line', '+31201234567', '--format', 'json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ e164: '+31118612345', category: 'national', subclass: null, areaCode: '0118', country: null });
+    expect(cdrbill('number', '0676123456', '--line', '+31201234567').code).toBe(1);
+  });
+
+  it('exits 2 on usage errors and 1 on a bad tariff or customers file, naming the file', () => {
+    expect(cdrbill('frobnicate').code).toBe(2);
+    expect(cdrbill('invoice', '--period', '2026-13').code).toBe(2);
+    expect(cdrbill('invoice').code).toBe(2);
+    const bad = join(tempDir(), 'customers.json');
+    writeFileSync(bad, JSON.stringify({ accounts: [{ id: 'X', name: 'X', segment: 'residential', lines: [{ number: '0201234567', plan: 'basis', from: '2026-01-01' }] }] }));
+    const result = cdrbill('load', 'customers', bad);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/customers\.json: accounts\[0\]\.lines\[0\]\.number: expected an E\.164 number/);
+    expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+});

@@ -168,6 +168,25 @@ describe('rateCall', () => {
     ]);
   });
 
+  it('bills real seconds through the autumn night, when 02:00-03:00 happens twice', () => {
+    // 2026-10-25 02:30 CEST, lasting 1 h 10 min: ends 02:40 CET. A Sunday: weekend all through.
+    const r = rate('0101234567', '2026-10-25T02:30:00+02:00', 4200);
+    expect(r).toMatchObject({ billedSeconds: 4200, bands: [{ band: 'weekend', seconds: 4200, ticks: 4200 * 6_000 }] });
+    // across the spring gap (02:00 CET → 03:00 CEST) a 30-minute call is 30 minutes, not 90
+    expect(rate('0101234567', '2026-03-29T01:45:00+01:00', 1800).billedSeconds).toBe(1800);
+    // the Monday after the spring night: 07:59:30 CEST + 60 s → 30 s off-peak, 30 s peak under split
+    expect(rate('0101234567', '2026-03-30T07:59:30+02:00', 60).bands.map((b) => [b.band, b.seconds])).toEqual([
+      ['offpeak', 30],
+      ['peak', 30],
+    ]);
+  });
+
+  it('prefers a prefix row over a category row, and the longer of two prefixes', () => {
+    // +447 and +44 both match 447…; the longer wins. The category row "international" is the fallback.
+    expect(rate('00447912345678', '2026-10-06T21:00:00+02:00', 60).rateMatch).toBe('+447');
+    expect(rate('0033123456789', '2026-10-06T21:00:00+02:00', 60).rateMatch).toBe('international');
+  });
+
   it('rates incoming, emergency, freephone and fixed on-net calls at zero', () => {
     expect(rate('0101234567', weekdayOffpeak, 60, 'split', { direction: 'incoming' })).toMatchObject({ listPriceTicks: 0, freeReason: 'incoming' });
     expect(rate('112', weekdayOffpeak, 60)).toMatchObject({ listPriceTicks: 0, freeReason: 'emergency' });

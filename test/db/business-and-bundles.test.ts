@@ -154,3 +154,39 @@ describe(`rerate after a tariff correction (${TEST_BACKEND})`, () => {
     expect(again).toMatchObject({ examined: 5, changed: 0, accounts: [] });
   });
 });
+
+describe(`property: bundle allocation is the same for any order and split of the month (${TEST_BACKEND})`, () => {
+  it('holds for random permutations and splits', async () => {
+    const fc = (await import('fast-check')).default;
+    const line = VAMO;
+    const month = Array.from({ length: 12 }, (_, i) => {
+      const day = String(1 + ((i * 7) % 28)).padStart(2, '0');
+      const minutes = 5 + ((i * 37) % 40);
+      return `p-${String(i).padStart(2, '0')},2026-10-${day}T${String(8 + (i % 10)).padStart(2, '0')}:15:00+02:00,${minutes * 60 + (i % 3) * 17},${line},0612345678,outgoing,${line},mobile,`;
+    });
+    const reference = await prepared();
+    await ingest(reference.database, 'reference.csv', month);
+    const expected = [...(await calls(reference.database)).entries()];
+    expect(expected.some(([, c]) => c.covered_seconds > 0 && c.covered_seconds < c.billed_seconds)).toBe(true);
+    await reference.drop();
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.shuffledSubarray(month, { minLength: month.length, maxLength: month.length }), fc.array(fc.integer({ min: 1, max: 11 }), { maxLength: 3 }), async (order, cuts) => {
+        const test = await prepared();
+        try {
+          const points = [...new Set(cuts)].sort((x, y) => x - y);
+          let start = 0;
+          for (const cut of [...points, order.length]) {
+            if (cut > start) await ingest(test.database, `run-${run}-${start}.csv`, order.slice(start, cut));
+            start = cut;
+          }
+          run++;
+          expect([...(await calls(test.database)).entries()]).toEqual(expected);
+        } finally {
+          await test.drop();
+        }
+      }),
+      { numRuns: 4 },
+    );
+  });
+});

@@ -41,12 +41,14 @@ CREATE TABLE ingest_file (
   skipped      integer NOT NULL
 );
 
--- A CDR line that could not be rated, once per (file content, line).
+-- A CDR line that could not be rated, once per (file content, line). Deleted when a retry rates it.
 CREATE TABLE cdr_reject (
   content_hash  text NOT NULL,
   line_no       integer NOT NULL,
   file_name     text NOT NULL,
   source        text NOT NULL,
+  file_id       integer NOT NULL,
+  format        text NOT NULL,
   reason        text NOT NULL,
   detail        text NOT NULL,
   raw           text NOT NULL,

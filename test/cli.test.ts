@@ -10,11 +10,15 @@ import { tempDir, writeCanonicalFile } from './support/files.js';
 
 const dataDir = tempDir('cdrbill-cli-');
 
-function cdrbill(...args: string[]) {
-  const env = { ...process.env };
+function run(dir: string, args: readonly string[], extraEnv: Record<string, string> = {}) {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
   delete env.DATABASE_URL;
-  const result = spawnSync(process.execPath, ['bin/cdrbill.js', '--data-dir', dataDir, ...args], { encoding: 'utf8', env });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  const result = spawnSync(process.execPath, ['bin/cdrbill.js', '--data-dir', dir, ...args], { encoding: 'utf8', env });
+  return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+}
+
+function cdrbill(...args: string[]) {
+  return run(dataDir, args);
 }
 
 describe('cdrbill CLI', () => {
@@ -54,6 +58,40 @@ describe('cdrbill CLI', () => {
     expect(json.files[0]).toMatchObject({ read: 3, rated: 1, rejected: 1, duplicates: 0, skipped: 1 });
     const rejects = cdrbill('rejects', '--file', 'bad.csv', '--format', 'json');
     expect(JSON.parse(rejects.stdout)).toEqual([expect.objectContaining({ line_no: 3, reason: 'bad_time' })]);
+  });
+
+  it('leaves nothing of a file killed halfway, and a re-run gives the same result as one clean run', async () => {
+    const dir = tempDir();
+    const lines: string[] = [];
+    for (let i = 0; i < 40_000; i++) {
+      const day = String(1 + (i % 28)).padStart(2, '0');
+      lines.push(`k-${i},2026-10-${day}T10:${String(i % 60).padStart(2, '0')}:00+02:00,${i % 900},+31201234567,06${String(12345678 + i).slice(-8)},outgoing,+31201234567,fixed,`);
+    }
+    const file = writeCanonicalFile(dir, 'big.csv', lines);
+    const crashed = join(dir, 'crashed');
+    const clean = join(dir, 'clean');
+    for (const d of [crashed, clean]) {
+      expect(run(d, ['load', 'tariffs']).code).toBe(0);
+      expect(run(d, ['load', 'customers', 'fixtures/customers.json']).code).toBe(0);
+    }
+    const killed = run(crashed, ['ingest', file], { CDRBILL_TEST_KILL_AFTER_BYTES: String(1_000_000) });
+    expect(killed.signal).toBe('SIGKILL');
+    const count = async (d: string) => {
+      const { openDatabase } = await import('../src/store/database.js');
+      const database = await openDatabase({ dataDir: join(d, 'db') });
+      try {
+        const calls = await database.db.selectFrom('rated_call').select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.sum<string>('charged_ticks').as('charged')]).executeTakeFirstOrThrow();
+        const files = await database.db.selectFrom('ingest_file').select('id').execute();
+        return { calls: Number(calls.n), charged: calls.charged, files: files.length };
+      } finally {
+        await database.close();
+      }
+    };
+    expect(await count(crashed)).toMatchObject({ calls: 0, files: 0 });
+    const rerun = run(crashed, ['ingest', file]);
+    expect(rerun.stdout).toMatch(/read 40001 = rated 40000 \+ rejected 0 \+ duplicates 0 \+ skipped 1/);
+    expect(run(clean, ['ingest', file]).code).toBe(0);
+    expect(await count(crashed)).toEqual(await count(clean));
   });
 
   it('explains a price as JSON', () => {

@@ -8,7 +8,7 @@ import { renderTable } from './output.js';
 export function formatFileReport(report: FileReport): string {
   if (report.fileError) return `${report.file}: REFUSED: ${report.fileError}`;
   const lines = [
-    `${report.file} (${report.format}, source ${report.source}): read ${report.read} = rated ${report.rated} + rejected ${report.rejected} + duplicates ${report.duplicates} + skipped ${report.skipped}`,
+    `${report.file} (${report.format}, ${report.encoding === 'latin1' ? 'ISO-8859-1' : 'UTF-8'}, source ${report.source}): read ${report.read} = rated ${report.rated} + rejected ${report.rejected} + duplicates ${report.duplicates} + skipped ${report.skipped}`,
   ];
   const categories = [...report.byCategory].sort(([a], [b]) => a.localeCompare(b));
   if (categories.length > 0) {
@@ -35,6 +35,7 @@ export function reportJson(report: FileReport): Record<string, unknown> {
   return {
     file: report.file,
     format: report.format,
+    encoding: report.encoding,
     source: report.source,
     read: report.read,
     rated: report.rated,

@@ -9,10 +9,11 @@ import { formatMinutes } from '../billing/build-invoice.js';
 import { amsterdamParts } from '../domain/amsterdam-time.js';
 import { formatTicks } from '../domain/money.js';
 import { parsePeriod, type Period } from '../domain/period.js';
-import { CDR_FORMATS, type CdrFormat } from '../ingest/cdr-format.js';
+import { createCdrFormat, DEFAULT_FORMAT_OPTIONS, FORMAT_NAMES, type CdrFormat, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
+import { isKnownTimeZone } from '../domain/zoned-time.js';
 import { buildNumberingPlan } from '../numbering/numbering-plan.js';
 import { classifyDestination } from '../numbering/classify-destination.js';
-import { ingestFiles } from '../pipeline/ingest-files.js';
+import { ingestFiles, retryRejects } from '../pipeline/ingest-files.js';
 import { issueInvoices, type IssuedInvoice } from '../pipeline/issue-invoices.js';
 import { loadCustomers } from '../pipeline/load-customers.js';
 import { loadTariffs } from '../pipeline/load-tariffs.js';
@@ -34,10 +35,54 @@ function formatOption(): Option {
   return new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table');
 }
 
-function cdrFormat(name: string): CdrFormat {
-  const format = CDR_FORMATS.get(name);
-  if (!format) throw new UsageError(`--format: expected one of ${[...CDR_FORMATS.keys()].join(', ')}, got "${name}"`);
-  return format;
+interface IngestFlags {
+  format: string;
+  timeZone: string;
+  broadworksTimes: string;
+  freeswitchLegs: string;
+}
+
+/** The CDR format and reading options the ingest flags name. */
+function ingestSettings(flags: IngestFlags): { format: CdrFormat | 'auto'; formatOptions: FormatOptions } {
+  if (!isKnownTimeZone(flags.timeZone)) throw new UsageError(`--time-zone: "${flags.timeZone}" is not an IANA time zone (like Europe/Amsterdam or UTC)`);
+  if (flags.broadworksTimes !== 'user' && flags.broadworksTimes !== 'fixed') {
+    throw new UsageError(`--broadworks-times: expected user or fixed, got "${flags.broadworksTimes}"`);
+  }
+  if (flags.freeswitchLegs !== 'a' && flags.freeswitchLegs !== 'ab') throw new UsageError(`--freeswitch-legs: expected a or ab, got "${flags.freeswitchLegs}"`);
+  const formatOptions: FormatOptions = { timeZone: flags.timeZone, broadworksZoneSource: flags.broadworksTimes, freeswitchLegs: flags.freeswitchLegs };
+  if (flags.format === 'auto') return { format: 'auto', formatOptions };
+  if (!(FORMAT_NAMES as readonly string[]).includes(flags.format)) {
+    throw new UsageError(`--format: expected auto or one of ${FORMAT_NAMES.join(', ')}, got "${flags.format}"`);
+  }
+  return { format: createCdrFormat(flags.format as FormatName, formatOptions), formatOptions };
+}
+
+function addIngestOptions(command: Command): Command {
+  return command
+    .option('--format <format>', `CDR format: auto, ${FORMAT_NAMES.join(', ')}`, 'auto')
+    .option('--time-zone <zone>', 'zone of switch times written without one', DEFAULT_FORMAT_OPTIONS.timeZone)
+    .option('--broadworks-times <how>', "BroadWorks times: 'user' = at the record's userTimeZone offset, 'fixed' = in --time-zone", 'user')
+    .option('--freeswitch-legs <legs>', "FreeSWITCH mod_cdr_csv 'legs' setting: a or ab (ab: B-leg rows are skipped)", 'a');
+}
+
+/**
+ * A progress bar on standard error when it is a terminal. For crash-recovery tests,
+ * CDRBILL_TEST_KILL_AFTER_BYTES=N kills the process (SIGKILL) once N bytes of a file are read.
+ */
+function progressBar(): ((file: string, read: number, total: number) => void) | undefined {
+  const killAfter = Number(process.env.CDRBILL_TEST_KILL_AFTER_BYTES ?? 'NaN');
+  if (Number.isFinite(killAfter)) {
+    return (_file, read) => {
+      if (read >= killAfter) process.kill(process.pid, 'SIGKILL');
+    };
+  }
+  if (!process.stderr.isTTY) return undefined;
+  return (file, read, total) => {
+    const share = total > 0 ? Math.min(1, read / total) : 1;
+    const width = 30;
+    const done = Math.round(share * width);
+    process.stderr.write(`\r${file} [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${(share * 100).toFixed(0).padStart(3)}%${share === 1 ? '\r\x1b[K' : ''}`);
+  };
 }
 
 /** Today in Amsterdam, `YYYY-MM-DD`: the CLI is where the clock is read. */
@@ -113,20 +158,33 @@ export function buildProgram(): Command {
       }),
     );
 
-  program
-    .command('ingest')
-    .description('read, classify, rate and store CDR files')
-    .argument('<files...>', 'CDR files (.csv, .csv.gz)')
-    .option('--format <format>', `CDR format: ${[...CDR_FORMATS.keys()].join(', ')}`, 'canonical')
+  addIngestOptions(
+    program
+      .command('ingest')
+      .description('read, classify, rate and store CDR files; or rate stored rejects again')
+      .argument('[files...]', 'CDR files (.csv, .csv.gz; - for standard input)'),
+  )
     .option('--source <name>', 'name of the feed, for duplicate detection (default: the format)')
     .option('--report-json <file>', 'also write the report as JSON')
-    .action((files: string[], options: { format: string; source?: string; reportJson?: string }) =>
+    .option('--retry-rejects', 'rate the stored rejects again (after adding a customer or extending a tariff)')
+    .action((files: string[], options: IngestFlags & { source?: string; reportJson?: string; retryRejects?: boolean }) =>
       runWithDatabase(flags(), async (database) => {
+        const settings = ingestSettings(options);
+        if (options.retryRejects) {
+          if (files.length > 0) throw new UsageError('--retry-rejects takes no files');
+          const retry = await retryRejects(database, settings.formatOptions);
+          const still = [...retry.stillRejected].map(([reason, n]) => `${reason} ${n}`).join(', ');
+          console.log(`retried ${retry.retried} rejects: ${retry.rated} rated, ${retry.duplicates} duplicates, ${retry.retried - retry.rated - retry.duplicates} still rejected${still ? ` (${still})` : ''}`);
+          return retry.retried - retry.rated - retry.duplicates > 0 ? EXIT.input : EXIT.ok;
+        }
+        if (files.length === 0) throw new UsageError('name the CDR files to ingest (or - for standard input), or use --retry-rejects');
+        const progress = progressBar();
         const reports = await ingestFiles(database, files, {
-          format: cdrFormat(options.format),
+          ...settings,
           ...(options.source ? { source: options.source } : {}),
           now: new Date(),
           onFile: (report) => console.log(formatFileReport(report)),
+          ...(progress ? { onProgress: progress } : {}),
         });
         if (options.reportJson) writeReportJson(options.reportJson, reports);
         return ingestExitCode(reports);
@@ -315,20 +373,21 @@ export function buildProgram(): Command {
       }),
     );
 
-  program
-    .command('nightly')
-    .description('the nightly job: migrate, load tariffs and customers, ingest a folder of CDR files, optionally invoice a period')
+  addIngestOptions(
+    program
+      .command('nightly')
+      .description('the nightly job: migrate, load tariffs and customers, ingest a folder of CDR files, optionally invoice a period'),
+  )
     .option('--tariffs <dir>', 'tariff directory', DEFAULTS.tariffDir)
     .requiredOption('--customers <file>', 'customers file')
     .requiredOption('--cdrs <dir>', 'folder of CDR files (*.csv, *.csv.gz), ingested in name order')
-    .option('--format <format>', 'CDR format', 'canonical')
     .option('--invoice-period <YYYY-MM>', 'then issue the invoices of this period')
     .option('--issue-date <YYYY-MM-DD>', 'date on the invoices (default: the first day after the period)')
     .option('--out <dir>', 'folder for the invoice JSON files (default: <data-dir>/invoices)')
-    .action((options: { tariffs: string; customers: string; cdrs: string; format: string; invoicePeriod?: string; issueDate?: string; out?: string }) =>
+    .action((options: IngestFlags & { tariffs: string; customers: string; cdrs: string; invoicePeriod?: string; issueDate?: string; out?: string }) =>
       runWithDatabase(flags(), async (database, config) => {
         const period = options.invoicePeriod ? periodOption(options.invoicePeriod) : undefined;
-        const format = cdrFormat(options.format);
+        const settings = ingestSettings(options);
         const now = new Date();
         console.log(`database: ${database.kind} at ${database.location}`);
         const tariffs = await loadTariffs(database, options.tariffs, now);
@@ -341,7 +400,7 @@ export function buildProgram(): Command {
         } catch {
           throw new UsageError(`--cdrs: ${options.cdrs} is not a readable folder`);
         }
-        const reports = await ingestFiles(database, files, { format, now, onFile: (r) => console.log(formatFileReport(r)) });
+        const reports = await ingestFiles(database, files, { ...settings, now, onFile: (r) => console.log(formatFileReport(r)) });
         const exit = ingestExitCode(reports);
         if (period) {
           const issueDate = options.issueDate ?? `${(period.month === 12 ? period.year + 1 : period.year)}-${String((period.month % 12) + 1).padStart(2, '0')}-01`;

@@ -4,22 +4,13 @@
  * Rating asks for the local wall-clock time of every call (time bands, periods), so the zone offset
  * is cached per UTC hour: one Intl lookup per hour of calls, a Map hit for the rest.
  */
-import { tzOffset } from '@date-fns/tz';
+import { zonedLocalToUtcMs, zoneOffsetMinutes } from './zoned-time.js';
 
 export const AMSTERDAM = 'Europe/Amsterdam';
 
-const HOUR_MS = 3_600_000;
-const offsetByHour = new Map<number, number>();
-
 /** Minutes to add to UTC to get Amsterdam wall-clock time at `utcMs`. */
 export function amsterdamOffsetMinutes(utcMs: number): number {
-  const hour = Math.floor(utcMs / HOUR_MS);
-  let offset = offsetByHour.get(hour);
-  if (offset === undefined) {
-    offset = tzOffset(AMSTERDAM, new Date(hour * HOUR_MS));
-    offsetByHour.set(hour, offset);
-  }
-  return offset;
+  return zoneOffsetMinutes(AMSTERDAM, utcMs);
 }
 
 export interface LocalParts {
@@ -68,18 +59,10 @@ export function amsterdamParts(utcMs: number): LocalParts {
 
 /**
  * The UTC instant of a local wall-clock time in Amsterdam. Of a repeated time (the autumn night)
- * the first is taken; a time that does not exist (the spring gap) is read with the offset in force
- * before the gap.
+ * the first is taken; a time in the spring gap is read with the offset in force before it.
  */
 export function amsterdamLocalToUtc(year: number, month: number, day: number, secondOfDay = 0): Date {
-  const asUtc = Date.UTC(year, month - 1, day) + secondOfDay * 1000;
-  const before = amsterdamOffsetMinutes(asUtc - 14 * HOUR_MS);
-  const after = amsterdamOffsetMinutes(asUtc + 14 * HOUR_MS);
-  const candidates = [before, after]
-    .map((offset) => ({ offset, utcMs: asUtc - offset * 60_000 }))
-    .filter((c) => amsterdamOffsetMinutes(c.utcMs) === c.offset)
-    .sort((a, b) => a.utcMs - b.utcMs);
-  return new Date(candidates[0]?.utcMs ?? asUtc - before * 60_000);
+  return new Date(zonedLocalToUtcMs(AMSTERDAM, year, month, day, secondOfDay));
 }
 
 /** Amsterdam midnight at the start of a local date, as a UTC Date. */

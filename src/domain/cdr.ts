@@ -30,6 +30,8 @@ export type RejectReason =
   | 'bad_time'
   | 'bad_duration'
   | 'bad_value'
+  | 'unsupported_record'
+  | 'damaged_record'
   | 'invalid_number'
   | 'unknown_destination'
   | 'unknown_line'

@@ -1,10 +1,17 @@
-/** Ingests CDR files with tariffs and customers loaded once for all of them. */
-import { existsSync } from 'node:fs';
-import type { CdrFormat } from '../ingest/cdr-format.js';
+/** Ingests CDR files with tariffs and customers loaded once for all of them; retries rejects. */
+import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { createCdrFormat, DEFAULT_FORMAT_OPTIONS, FORMAT_NAMES, type CdrFormat, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
+import { splitCsvRecord } from '../ingest/csv-lines.js';
 import { buildNumberingPlan } from '../numbering/numbering-plan.js';
 import { createCachedClassifier } from '../numbering/classify-destination.js';
-import type { RatingContext } from '../rating/rate-cdr.js';
+import { rateCdr, type RatingContext } from '../rating/rate-cdr.js';
 import type { Database } from '../store/database.js';
+import { allocateBundles, type AllocationScope } from '../store/allocation-store.js';
+import { RatedCallBatch, resolveRejects, selectRejectsPage, writeRatedCalls } from '../store/call-store.js';
 import { loadSubscriptionTerms } from '../store/customer-store.js';
 import { ingestFile, type FileReport } from './ingest-file.js';
 import { InputError } from './input-error.js';
@@ -18,20 +25,106 @@ export async function loadRatingContext(database: Database): Promise<RatingConte
 }
 
 export interface IngestFilesOptions {
-  readonly format: CdrFormat;
+  readonly format: CdrFormat | 'auto';
+  readonly formatOptions?: FormatOptions;
   readonly source?: string;
   readonly now: Date;
+  /** where `-` reads from */
+  readonly stdin?: Readable;
   readonly onFile?: (report: FileReport) => void;
+  readonly onProgress?: (file: string, bytesRead: number, totalBytes: number) => void;
 }
 
+/** Ingests files in order; `-` is standard input (spooled to a temporary file first). */
 export async function ingestFiles(database: Database, paths: readonly string[], options: IngestFilesOptions): Promise<FileReport[]> {
-  for (const path of paths) if (!existsSync(path)) throw new InputError(`${path}: no such CDR file`);
+  for (const path of paths) if (path !== '-' && !existsSync(path)) throw new InputError(`${path}: no such CDR file`);
   const context = await loadRatingContext(database);
   const reports: FileReport[] = [];
   for (const path of paths) {
-    const report = await ingestFile(database, context, path, options);
-    options.onFile?.(report);
-    reports.push(report);
+    let file = path;
+    let spool: string | undefined;
+    if (path === '-') {
+      spool = mkdtempSync(join(tmpdir(), 'cdrbill-stdin-'));
+      file = join(spool, 'stdin');
+      await pipeline(options.stdin ?? process.stdin, createWriteStream(file));
+    }
+    try {
+      const report = await ingestFile(database, context, file, {
+        format: options.format,
+        ...(options.formatOptions ? { formatOptions: options.formatOptions } : {}),
+        ...(options.source ? { source: options.source } : {}),
+        ...(spool ? { fileName: 'stdin' } : {}),
+        now: options.now,
+        ...(options.onProgress ? { onProgress: (read: number, total: number) => options.onProgress!(path, read, total) } : {}),
+      });
+      const shown = spool ? { ...report, file: '-' } : report;
+      options.onFile?.(shown);
+      reports.push(shown);
+    } finally {
+      if (spool) rmSync(spool, { recursive: true, force: true });
+    }
   }
   return reports;
+}
+
+export interface RetryReport {
+  readonly retried: number;
+  readonly rated: number;
+  readonly duplicates: number;
+  /** still rejected, by reason */
+  readonly stillRejected: ReadonlyMap<string, number>;
+}
+
+/**
+ * Rates stored rejects again with the tariffs and customers loaded now (after a customer was added
+ * or a tariff extended). What now rates is stored as a call of its original file and line, and its
+ * reject is forgotten; the rest keep their reject, with the current reason.
+ */
+export async function retryRejects(database: Database, formatOptions: FormatOptions = DEFAULT_FORMAT_OPTIONS): Promise<RetryReport> {
+  const context = await loadRatingContext(database);
+  const formats = new Map(FORMAT_NAMES.map((name) => [name, createCdrFormat(name, formatOptions)]));
+  return database.session(async (session) => {
+    let retried = 0;
+    let rated = 0;
+    let duplicates = 0;
+    const still = new Map<string, number>();
+    const scopes = new Map<string, AllocationScope>();
+    let after: { contentHash: string; lineNo: number } | undefined;
+    for (;;) {
+      const rows = await selectRejectsPage(session, after, 5_000);
+      if (rows.length === 0) break;
+      const batches = new Map<number, RatedCallBatch>();
+      const resolved: { contentHash: string; lineNo: number }[] = [];
+      const stillRejected: { contentHash: string; lineNo: number; reason: string; detail: string }[] = [];
+      for (const row of rows) {
+        retried++;
+        const key = { contentHash: row.content_hash, lineNo: row.line_no };
+        const format = formats.get(row.format as FormatName);
+        const read = format ? format.readRow(splitCsvRecord(row.raw), row.source, row.raw) : undefined;
+        const result = read?.kind === 'cdr' ? rateCdr(context, read.cdr) : undefined;
+        if (result?.ok) {
+          const batch = batches.get(row.file_id) ?? new RatedCallBatch(row.file_id);
+          batch.add(result.call, row.line_no);
+          batches.set(row.file_id, batch);
+          resolved.push(key);
+          continue;
+        }
+        const reason = result && !result.ok ? result.reason : read?.kind === 'reject' ? read.reason : row.reason;
+        const detail = result && !result.ok ? result.detail : read?.kind === 'reject' ? read.detail : row.detail;
+        still.set(reason, (still.get(reason) ?? 0) + 1);
+        stillRejected.push({ ...key, reason, detail });
+      }
+      for (const batch of batches.values()) {
+        const written = await writeRatedCalls(session, batch);
+        rated += written.inserted;
+        duplicates += written.duplicates;
+        for (const [k, scope] of batch.bundleScopes) scopes.set(k, scope);
+      }
+      await resolveRejects(session, resolved, stillRejected);
+      const last = rows[rows.length - 1]!;
+      after = { contentHash: last.content_hash, lineNo: last.line_no };
+    }
+    await allocateBundles(session, context.tariffs.bundles, [...scopes.values()]);
+    return { retried, rated, duplicates, stillRejected: still };
+  });
 }

@@ -207,7 +207,7 @@ export interface StoredReject extends Reject {
 /** Records rejected lines once per (file content, line). */
 export async function writeRejects(
   session: Session,
-  file: { contentHash: string; fileName: string; source: string },
+  file: { contentHash: string; fileName: string; source: string; fileId: number; format: string },
   rejects: readonly StoredReject[],
   now: Date,
 ): Promise<void> {
@@ -220,6 +220,8 @@ export async function writeRejects(
         line_no: r.lineNo,
         file_name: file.fileName,
         source: file.source,
+        file_id: file.fileId,
+        format: file.format,
         reason: r.reason,
         detail: r.detail,
         raw: r.raw,
@@ -298,4 +300,33 @@ export async function listRejects(
   if (filter.fileName) query = query.where('file_name', '=', filter.fileName);
   if (filter.reason) query = query.where('reason', '=', filter.reason);
   return query.orderBy('file_name').orderBy('line_no').execute();
+}
+
+/** A page of stored rejects in (content, line) order, after the given key. */
+export async function selectRejectsPage(
+  session: Session,
+  after: { contentHash: string; lineNo: number } | undefined,
+  limit: number,
+): Promise<Selectable<import('./schema.js').CdrRejectRow>[]> {
+  let query = session.db.selectFrom('cdr_reject').selectAll();
+  if (after) query = query.where(sql<boolean>`(content_hash, line_no) > (${after.contentHash}, ${after.lineNo})`);
+  return query.orderBy('content_hash').orderBy('line_no').limit(limit).execute();
+}
+
+/** Forgets rejects that a retry has rated; updates the reason of those still rejected. */
+export async function resolveRejects(
+  session: Session,
+  resolved: readonly { contentHash: string; lineNo: number }[],
+  stillRejected: readonly { contentHash: string; lineNo: number; reason: string; detail: string }[],
+): Promise<void> {
+  if (resolved.length > 0) {
+    await sql`DELETE FROM cdr_reject r USING unnest(${resolved.map((r) => r.contentHash)}::text[], ${resolved.map((r) => r.lineNo)}::int[]) AS u(content_hash, line_no)
+      WHERE r.content_hash = u.content_hash AND r.line_no = u.line_no`.execute(session.db);
+  }
+  if (stillRejected.length > 0) {
+    await sql`UPDATE cdr_reject r SET reason = u.reason, detail = u.detail
+      FROM unnest(${stillRejected.map((r) => r.contentHash)}::text[], ${stillRejected.map((r) => r.lineNo)}::int[],
+                  ${stillRejected.map((r) => r.reason)}::text[], ${stillRejected.map((r) => r.detail)}::text[]) AS u(content_hash, line_no, reason, detail)
+      WHERE r.content_hash = u.content_hash AND r.line_no = u.line_no`.execute(session.db);
+  }
 }

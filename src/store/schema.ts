@@ -48,6 +48,8 @@ export interface CdrRejectRow {
   line_no: number;
   file_name: string;
   source: string;
+  file_id: number;
+  format: string;
   reason: string;
   detail: string;
   raw: string;

@@ -1,0 +1,47 @@
+/**
+ * Local wall-clock times in any IANA zone (switch CSVs without a zone are read in a configured one).
+ * Offsets are cached per zone and UTC hour.
+ */
+import { tzOffset } from '@date-fns/tz';
+
+const HOUR_MS = 3_600_000;
+const caches = new Map<string, Map<number, number>>();
+
+/** Minutes to add to UTC for wall-clock time in `zone` at `utcMs`. */
+export function zoneOffsetMinutes(zone: string, utcMs: number): number {
+  let cache = caches.get(zone);
+  if (!cache) caches.set(zone, (cache = new Map()));
+  const hour = Math.floor(utcMs / HOUR_MS);
+  let offset = cache.get(hour);
+  if (offset === undefined) {
+    offset = tzOffset(zone, new Date(hour * HOUR_MS));
+    cache.set(hour, offset);
+  }
+  return offset;
+}
+
+/** Whether `zone` is an IANA time zone this runtime knows. */
+export function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The UTC instant of a wall-clock time in `zone`. Of a repeated time (autumn) the first is taken; a
+ * time in the spring gap is read with the offset in force before it.
+ */
+export function zonedLocalToUtcMs(zone: string, year: number, month: number, day: number, secondOfDay: number, ms = 0): number {
+  const asUtc = Date.UTC(year, month - 1, day) + secondOfDay * 1000 + ms;
+  const before = zoneOffsetMinutes(zone, asUtc - 14 * HOUR_MS);
+  const after = zoneOffsetMinutes(zone, asUtc + 14 * HOUR_MS);
+  let best: number | undefined;
+  for (const offset of [before, after]) {
+    const utcMs = asUtc - offset * 60_000;
+    if (zoneOffsetMinutes(zone, utcMs) === offset && (best === undefined || utcMs < best)) best = utcMs;
+  }
+  return best ?? asUtc - before * 60_000;
+}

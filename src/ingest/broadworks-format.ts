@@ -1,0 +1,182 @@
+/**
+ * BroadWorks accounting CSV (the hosted PBX): no header, fields by position (column N is RADIUS
+ * attribute N of the BroadSoft dictionary), release-dependent extra columns tolerated. See
+ * ../shared/reference/broadworks-cdr-format.md.
+ *
+ * - The `version=… encoding=…` line and `Start`/`End` interval markers are skipped: they are not calls.
+ * - `Normal` records are calls, one per user and leg: `Originating` (the user placed or redirected the
+ *   leg: billed to the user) or `Terminating` (received: free).
+ * - Times are `YYYYMMDDhhmmss.mmm`. Whether they are UTC or local is not public; the samples carry
+ *   the user's zone as `D±hhmmss` (#11), so by default they are read as local times at that offset
+ *   (`zoneSource: 'user'`); `'fixed'` reads them in the configured zone instead.
+ * - Billable seconds = release − answer, partial seconds rounded up.
+ * - A forwarded leg (redirect fields #36/#39, or #148 naming a forwarding service) is the user's
+ *   outgoing call to the forward target.
+ * - `Long Duration` and `Failover` records (partial calls) are rejected as unsupported, not guessed.
+ */
+import type { Cdr, ReadResult } from '../domain/cdr.js';
+import { zonedLocalToUtcMs } from '../domain/zoned-time.js';
+import { lineToE164 } from './switch-fields.js';
+
+export interface BroadWorksOptions {
+  /** 'user': times at the record's userTimeZone offset; 'fixed': times in `timeZone` */
+  readonly zoneSource: 'user' | 'fixed';
+  readonly timeZone: string;
+}
+
+/** 1-based column numbers. */
+const COL = {
+  recordId: 1,
+  type: 3,
+  userNumber: 4,
+  direction: 6,
+  callingNumber: 7,
+  calledNumber: 9,
+  startTime: 10,
+  userTimeZone: 11,
+  answerIndicator: 12,
+  answerTime: 13,
+  releaseTime: 14,
+  dialedDigits: 18,
+  networkTranslatedNumber: 21,
+  originalCalledNumber: 36,
+  redirectingNumber: 39,
+  userId: 121,
+  relatedCallIdReason: 148,
+  locationType: 313,
+} as const;
+
+/** Normal records must reach remoteCallId (#46); later columns are read when present. */
+const MIN_NORMAL_COLUMNS = 46;
+
+const FORWARDING_SERVICES = new Set([
+  'Call Forward Always',
+  'Call Forward Busy',
+  'Call Forward No Answer',
+  'Call Forward Not Reachable',
+  'Call Forward Selective',
+  'Group Night Forwarding',
+  'Sequential Ring',
+  'Simultaneous Ring',
+  'Simultaneous Ring Personal',
+  'Find-me/Follow-me',
+  'Remote Office',
+  'Deflection',
+]);
+
+const BW_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{0,3}))?$/;
+const BW_ZONE = /^[01]([+-])(\d{2})(\d{2})(\d{2})$/;
+
+function field(fields: readonly string[], column: number): string {
+  return (fields[column - 1] ?? '').trim();
+}
+
+/** `D±hhmmss` → minutes east of UTC. */
+export function parseUserTimeZone(text: string): number | undefined {
+  const m = BW_ZONE.exec(text);
+  if (!m) return undefined;
+  const minutes = Number(m[2]) * 60 + Number(m[3]) + Number(m[4]) / 60;
+  return m[1] === '-' ? -minutes : minutes;
+}
+
+function parseBwTime(text: string, options: BroadWorksOptions, offsetMinutes: number | undefined): number | undefined {
+  const m = BW_TIME.exec(text);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
+  const ms = Number((m[7] ?? '').padEnd(3, '0') || '0');
+  if (options.zoneSource === 'user' && offsetMinutes !== undefined) {
+    return Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMinutes * 60_000;
+  }
+  return zonedLocalToUtcMs(options.timeZone, y, mo, d, h * 3600 + mi * 60 + s, ms);
+}
+
+/** Whether a first line looks like BroadWorks CSV. */
+export function looksLikeBroadWorks(fields: readonly string[]): boolean {
+  if (fields[0]?.startsWith('version=')) return true;
+  return fields.length >= 3 && /^(Start|Normal|End|Long Duration|Failover)$/.test(fields[2] ?? '');
+}
+
+export function readBroadWorksRow(fields: readonly string[], source: string, options: BroadWorksOptions): ReadResult {
+  if (fields.length === 1 && fields[0]!.startsWith('version=')) return { kind: 'skip', detail: 'version line' };
+  const type = field(fields, COL.type);
+  if (type === 'Start' || type === 'End') return { kind: 'skip', detail: `${type} interval marker` };
+  if (type === 'Long Duration' || type === 'Failover') {
+    return { kind: 'reject', reason: 'unsupported_record', detail: `a ${type} record (part of a call) is not rated; ask for the complete call's Normal record` };
+  }
+  if (type !== 'Normal') return { kind: 'reject', reason: 'bad_value', detail: `type (#3): expected Start, Normal or End, got "${type}"` };
+  if (fields.length < MIN_NORMAL_COLUMNS) {
+    return { kind: 'reject', reason: 'wrong_column_count', detail: `a Normal record has at least ${MIN_NORMAL_COLUMNS} columns, got ${fields.length}` };
+  }
+  if (fields.length >= COL.userId) {
+    const userId = field(fields, COL.userId);
+    const before = field(fields, COL.userId - 1);
+    if (!userId.includes('@') && before.includes('@')) {
+      return {
+        kind: 'reject',
+        reason: 'damaged_record',
+        detail: `userId is in column ${COL.userId - 1}, not ${COL.userId}: a column is missing before it, so later fields cannot be trusted`,
+      };
+    }
+  }
+  const recordId = field(fields, COL.recordId);
+  if (!recordId) return { kind: 'reject', reason: 'missing_field', detail: 'recordId (#1) is empty' };
+  const userNumber = field(fields, COL.userNumber);
+  if (!userNumber) return { kind: 'reject', reason: 'missing_field', detail: 'userNumber (#4) is empty' };
+  const direction = field(fields, COL.direction);
+  if (direction !== 'Originating' && direction !== 'Terminating') {
+    return { kind: 'reject', reason: 'bad_value', detail: `direction (#6): expected Originating or Terminating, got "${direction}"` };
+  }
+  const zoneText = field(fields, COL.userTimeZone);
+  const offset = parseUserTimeZone(zoneText);
+  if (options.zoneSource === 'user' && offset === undefined) {
+    return { kind: 'reject', reason: 'bad_time', detail: `userTimeZone (#11): expected D±hhmmss like 1+020000, got "${zoneText}"` };
+  }
+  const startText = field(fields, COL.startTime);
+  const startedAtMs = parseBwTime(startText, options, offset);
+  if (startedAtMs === undefined) return { kind: 'reject', reason: 'bad_time', detail: `startTime (#10): expected YYYYMMDDhhmmss.mmm, got "${startText}"` };
+  const answerIndicator = field(fields, COL.answerIndicator);
+  let answered = answerIndicator === 'Yes' || answerIndicator === 'Yes-PostRedirection';
+  let seconds = 0;
+  if (answered) {
+    const answerText = field(fields, COL.answerTime);
+    const releaseText = field(fields, COL.releaseTime);
+    const answerMs = parseBwTime(answerText, options, offset);
+    const releaseMs = parseBwTime(releaseText, options, offset);
+    if (answerMs === undefined) return { kind: 'reject', reason: 'bad_time', detail: `answerTime (#13): expected YYYYMMDDhhmmss.mmm, got "${answerText}"` };
+    if (releaseMs === undefined) return { kind: 'reject', reason: 'bad_time', detail: `releaseTime (#14): expected YYYYMMDDhhmmss.mmm, got "${releaseText}"` };
+    if (releaseMs < answerMs) return { kind: 'reject', reason: 'bad_duration', detail: `releaseTime (#14) is before answerTime (#13)` };
+    seconds = Math.ceil((releaseMs - answerMs) / 1000);
+  } else if (answerIndicator !== 'No' && answerIndicator !== '') {
+    return { kind: 'reject', reason: 'bad_value', detail: `answerIndicator (#12): expected Yes, No or Yes-PostRedirection, got "${answerIndicator}"` };
+  }
+  // a Terminating leg answered only after being redirected away was not answered by this user
+  if (direction === 'Terminating' && answerIndicator === 'Yes-PostRedirection') {
+    answered = false;
+    seconds = 0;
+  }
+
+  const line = lineToE164(userNumber);
+  const translated = field(fields, COL.networkTranslatedNumber);
+  const dialled = field(fields, COL.dialedDigits);
+  const called = field(fields, COL.calledNumber);
+  const calledForRating = direction === 'Originating' ? (translated.startsWith('+') ? translated : called || dialled) : line;
+  if (!calledForRating) return { kind: 'reject', reason: 'missing_field', detail: 'calledNumber (#9) and networkTranslatedNumber (#21) are empty' };
+  const forwarded =
+    direction === 'Originating' &&
+    (FORWARDING_SERVICES.has(field(fields, COL.relatedCallIdReason)) || field(fields, COL.redirectingNumber) !== '' || field(fields, COL.originalCalledNumber) !== '');
+  const cdr: Cdr = {
+    source,
+    recordId,
+    startedAtMs,
+    answered,
+    answeredSeconds: seconds,
+    callingNumber: field(fields, COL.callingNumber) || line,
+    calledNumber: calledForRating,
+    direction: direction === 'Originating' ? 'outgoing' : 'incoming',
+    billedLine: line,
+    device: /mobil/i.test(field(fields, COL.locationType)) ? 'mobile' : 'fixed',
+    ...(forwarded ? { forwardedFrom: line } : {}),
+  };
+  return { kind: 'cdr', cdr };
+}

@@ -1,9 +1,11 @@
 /**
- * A realistic month of synthetic traffic for benchmarks: ~10k accounts with residential lines in
- * many areas, mixed destinations, written as canonical CDR CSV. Deterministic (seeded).
+ * A realistic month of synthetic traffic for benchmarks: ~10k accounts (two thirds residential with
+ * canonical CDRs, one third business PBX lines with BroadWorks CDRs), mixed destinations.
+ * Deterministic (seeded).
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { CANONICAL_COLUMNS } from '../src/ingest/canonical-format.js';
 import type { CustomerAccount } from '../src/billing/customer-file.js';
 
@@ -19,28 +21,36 @@ export function seededRandom(seed: number): () => number {
 }
 
 const AREAS = ['20', '10', '30', '70', '40', '50', '13', '15', '23', '24', '26', '35', '38', '43', '45', '53', '58', '71', '72', '73', '74', '75', '76', '77', '78', '79'];
-const PLANS = ['basis', 'onbeperkt-nl', 'internationaal-discount'];
+const RESIDENTIAL = ['basis', 'onbeperkt-nl', 'internationaal-discount'];
+const BUSINESS = ['hip-per-minuut', 'hip-onbeperkt'];
 
 export interface BenchCustomers {
   readonly accounts: CustomerAccount[];
+  /** all lines */
   readonly lines: string[];
+  readonly residentialLines: string[];
+  readonly businessLines: string[];
 }
 
 export function makeCustomers(accountCount: number, random: () => number): BenchCustomers {
   const accounts: CustomerAccount[] = [];
-  const lines: string[] = [];
+  const residentialLines: string[] = [];
+  const businessLines: string[] = [];
   for (let i = 0; i < accountCount; i++) {
     const area = AREAS[i % AREAS.length]!;
-    const number = `+31${area}${String(1000000 + i).slice(-7)}`;
-    lines.push(number);
+    const business = i % 3 === 0;
+    const numbers = business ? [0, 1, 2].map((k) => `+31${area}${String(3000000 + i * 3 + k).slice(-7)}`) : [`+31${area}${String(1000000 + i).slice(-7)}`];
+    (business ? businessLines : residentialLines).push(...numbers);
+    const plans = business ? BUSINESS : RESIDENTIAL;
+    const plan = plans[Math.floor(random() * plans.length)]!;
     accounts.push({
-      id: `B-${String(i).padStart(6, '0')}`,
+      id: `${business ? 'B' : 'R'}-${String(i).padStart(6, '0')}`,
       name: `Bench ${i}`,
-      segment: 'residential',
-      lines: [{ number, plan: PLANS[Math.floor(random() * PLANS.length)]!, from: '2026-01-01' }],
+      segment: business ? 'business' : 'residential',
+      lines: numbers.map((number) => ({ number, plan, from: '2026-01-01' })),
     });
   }
-  return { accounts, lines };
+  return { accounts, lines: [...residentialLines, ...businessLines], residentialLines, businessLines };
 }
 
 /** A dialled number as switches send them: local, national, mobile, international, service. */
@@ -57,25 +67,73 @@ export function makeDialled(random: () => number, line: string): string {
   return ['112', '1233', '14020', '1888', `sip:+31${line.slice(3, 5)}${n(7)}@sbc.example.nl`][Math.floor(random() * 5)]!;
 }
 
-/** Writes `count` canonical CDRs for October 2026; returns the bytes written. */
-export async function writeMonth(path: string, count: number, lines: readonly string[], random: () => number): Promise<void> {
-  const out = createWriteStream(path);
+async function write(out: Writable, chunk: string): Promise<void> {
+  if (!out.write(chunk)) await once(out, 'drain');
+}
+
+function bwTime(ms: number): string {
+  // BroadWorks local time at +01:00/+02:00 (userTimeZone says which)
+  return new Date(ms).toISOString().replace(/[-:T]/g, '').replace('Z', '').slice(0, 18);
+}
+
+/**
+ * Writes `count` calls for October 2026: residential lines' calls as canonical CSV at `canonicalPath`,
+ * business lines' as BroadWorks CSV at `broadworksPath`.
+ */
+export async function writeMonth(canonicalPath: string, broadworksPath: string, count: number, customers: BenchCustomers, random: () => number): Promise<void> {
+  const canonical = createWriteStream(canonicalPath);
+  const broadworks = createWriteStream(broadworksPath);
   const start = Date.parse('2026-10-01T00:00:00+02:00');
   const span = Date.parse('2026-11-01T00:00:00+01:00') - start;
-  let chunk = CANONICAL_COLUMNS.join(',') + '\n';
+  const dstEnd = Date.parse('2026-10-25T01:00:00Z');
+  let c = CANONICAL_COLUMNS.join(',') + '\n';
+  let b = 'version=22.0 encoding=ISO-8859-1\n';
+  const empty = new Array<string>(197).fill('');
+  const businessShare = customers.businessLines.length / customers.lines.length;
   for (let i = 0; i < count; i++) {
-    const line = lines[Math.floor(random() * lines.length)]!;
-    const at = new Date(start + Math.floor(random() * span)).toISOString().replace('.000Z', 'Z');
+    const at = start + Math.floor(random() * span);
     const kind = random();
-    const answered = kind < 0.08 ? '' : String(Math.floor(random() * random() * 1800));
+    const seconds = kind < 0.08 ? -1 : Math.floor(random() * random() * 1800);
     const incoming = kind > 0.9;
-    chunk += `bench-${i},${at},${answered},${incoming ? '+31612345678' : line},${incoming ? line : makeDialled(random, line)},${incoming ? 'incoming' : 'outgoing'},${line},fixed,\n`;
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, 'drain');
-      chunk = '';
+    if (random() < businessShare) {
+      const line = customers.businessLines[Math.floor(random() * customers.businessLines.length)]!;
+      const offset = at < dstEnd ? 120 : 60;
+      const local = (ms: number) => bwTime(ms + offset * 60_000);
+      const fields = empty.slice();
+      fields[0] = `bw-${i}`;
+      fields[1] = 'bench_sp';
+      fields[2] = 'Normal';
+      fields[3] = line;
+      fields[4] = line;
+      fields[5] = incoming ? 'Terminating' : 'Originating';
+      fields[6] = incoming ? '+31612345678' : line;
+      fields[7] = 'Public';
+      fields[8] = incoming ? line : makeDialled(random, line);
+      fields[9] = local(at);
+      fields[10] = offset === 120 ? '1+020000' : '0+010000';
+      fields[11] = seconds < 0 ? 'No' : 'Yes';
+      fields[12] = seconds < 0 ? '' : local(at + 3000);
+      fields[13] = local(at + 3000 + Math.max(0, seconds) * 1000);
+      fields[14] = '016';
+      fields[15] = 'VoIP';
+      fields[41] = 'y';
+      fields[120] = `${line.slice(1)}@pbx.example.nl`;
+      b += fields.join(',') + '\n';
+    } else {
+      const line = customers.residentialLines[Math.floor(random() * customers.residentialLines.length)]!;
+      const iso = new Date(at).toISOString().replace('.000Z', 'Z');
+      c += `c-${i},${iso},${seconds < 0 ? '' : seconds},${incoming ? '+31612345678' : line},${incoming ? line : makeDialled(random, line)},${incoming ? 'incoming' : 'outgoing'},${line},fixed,\n`;
+    }
+    if (c.length > 1 << 20) {
+      await write(canonical, c);
+      c = '';
+    }
+    if (b.length > 1 << 20) {
+      await write(broadworks, b);
+      b = '';
     }
   }
-  out.write(chunk);
-  out.end();
-  await once(out, 'finish');
+  canonical.end(c);
+  broadworks.end(b);
+  await Promise.all([once(canonical, 'finish'), once(broadworks, 'finish')]);
 }

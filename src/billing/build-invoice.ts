@@ -29,8 +29,18 @@ export interface UsageSummary {
   readonly bundleSeconds: number;
 }
 
+/** A charge decided apart from usage, such as fair use: one explained line. */
+export interface ExtraCharge {
+  readonly type: 'fair_use';
+  readonly description: string;
+  /** exact amount in ticks, as a decimal string */
+  readonly amountTicks: string;
+  readonly calls: number;
+  readonly billedSeconds: number;
+}
+
 export interface InvoiceLine {
-  readonly type: 'recurring' | 'usage';
+  readonly type: 'recurring' | 'usage' | 'fair_use';
   readonly description: string;
   readonly quantity: string;
   readonly unitPrice: string;
@@ -66,6 +76,7 @@ export interface BuildInvoiceInput {
   readonly period: Period;
   readonly recurring: readonly RecurringCharge[];
   readonly usage: readonly UsageSummary[];
+  readonly extraCharges?: readonly ExtraCharge[];
   readonly vatRate: string;
 }
 
@@ -139,6 +150,10 @@ export function buildInvoice(input: BuildInvoiceInput): Invoice {
   const lines = [
     ...input.recurring.map((c) => recurringLine(c, input.period, input.vatRate)),
     ...[...input.usage].sort(compareUsage).map((u) => usageLine(u, period, input.vatRate)),
+    ...(input.extraCharges ?? []).map((c): InvoiceLine => {
+      const amount = formatEuros(roundToCents(ticksToEuros(c.amountTicks)));
+      return { type: c.type, description: c.description, quantity: '1', unitPrice: amount, amount, vatRate: input.vatRate, calls: c.calls, billedSeconds: c.billedSeconds };
+    }),
   ];
   const bases = new Map<string, Decimal>();
   for (const line of lines) bases.set(line.vatRate, (bases.get(line.vatRate) ?? new Decimal(0)).add(line.amount));

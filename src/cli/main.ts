@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { formatMinutes } from '../billing/build-invoice.js';
 import { amsterdamParts } from '../domain/amsterdam-time.js';
-import { formatTicks } from '../domain/money.js';
+import { Decimal, formatTicks } from '../domain/money.js';
 import { parsePeriod, type Period } from '../domain/period.js';
 import { createCdrFormat, DEFAULT_FORMAT_OPTIONS, FORMAT_NAMES, type CdrFormat, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
 import { isKnownTimeZone } from '../domain/zoned-time.js';
@@ -20,6 +20,7 @@ import { loadTariffs } from '../pipeline/load-tariffs.js';
 import { listCalls, listRejects } from '../store/call-store.js';
 import { explainPrice } from '../pipeline/explain-price.js';
 import { reratePeriod } from '../pipeline/rerate-period.js';
+import { applyFairUse, fairUseReport } from '../pipeline/fair-use.js';
 import { DEFAULTS, UsageError, type GlobalFlags } from './config.js';
 import { formatFileReport, ingestExitCode, writeReportJson } from './ingest-report.js';
 import { OUTPUT_FORMATS, render, renderTable, type OutputFormat } from './output.js';
@@ -349,6 +350,70 @@ export function buildProgram(): Command {
           }
         }
         return report.failed.length > 0 ? EXIT.input : EXIT.ok;
+      }),
+    );
+
+  program
+    .command('fair-use')
+    .description('fair use of unlimited plans: every customer against the average per user over a window of months')
+    .requiredOption('--period <YYYY-MM>', 'last month of the window')
+    .option('--window <months>', 'months in the window (at least the rule\'s minimum, 3)', '3')
+    .option('--apply', 'charge the covered calls at regular rates on the next invoice (needs --customer)')
+    .option('--customer <id>', 'the customer to charge')
+    .addOption(formatOption())
+    .action((options: { period: string; window: string; apply?: boolean; customer?: string; format: OutputFormat }) =>
+      runWithDatabase(flags(), async (database) => {
+        const period = periodOption(options.period);
+        if (!/^\d{1,2}$/.test(options.window)) throw new UsageError(`--window: expected a number of months, got "${options.window}"`);
+        const window = Number(options.window);
+        if (options.apply) {
+          if (!options.customer) throw new UsageError('--apply needs --customer <id>');
+          const applied = await applyFairUse(database, period, window, options.customer, new Date());
+          for (const a of applied) {
+            console.log(
+              a.applied
+                ? `fair use ${a.group} ${a.months[0]} t/m ${a.months.at(-1)}: ${options.customer} charged ${formatTicks(a.customer.regularPriceTicks, 2)} EUR (${a.customer.calls} covered calls at regular rates) on its next invoice`
+                : `fair use ${a.group} ${a.months[0]} t/m ${a.months.at(-1)}: ${options.customer} was charged for this window already; nothing added`,
+            );
+          }
+          return;
+        }
+        const reports = await fairUseReport(database, period, window);
+        const rows = reports.flatMap((r) => r.customers.map((c) => ({ group: r.group, months: r.months, threshold: r.threshold, ...c })));
+        console.log(
+          render(
+            options.format,
+            rows,
+            [
+              { header: 'group', value: (r) => r.group },
+              { header: 'customer', value: (r) => r.accountId },
+              { header: 'name', value: (r) => r.name },
+              { header: 'users', value: (r) => r.users, align: 'right' },
+              { header: 'minutes', value: (r) => Math.round(r.coveredSeconds / 60), align: 'right' },
+              { header: 'min/user/month', value: (r) => r.minutesPerUser.toFixed(1), align: 'right' },
+              { header: 'average', value: (r) => r.averageMinutesPerUser.toFixed(1), align: 'right' },
+              { header: 'ratio', value: (r) => r.ratio.toFixed(2), align: 'right' },
+              { header: 'by month', value: (r) => r.monthlyRatios.map((m) => m?.toFixed(2) ?? '-').join(' / ') },
+              { header: 'over', value: (r) => (r.overThreshold ? `YES (>${r.threshold}x)` : 'no') },
+            ],
+            rows.map((r) => ({
+              group: r.group,
+              months: r.months,
+              threshold: r.threshold,
+              customer: r.accountId,
+              name: r.name,
+              users: r.users,
+              coveredMinutes: new Decimal(r.coveredSeconds).div(60).toFixed(2),
+              byUser: r.byUser.map((u) => ({ line: u.line, minutes: new Decimal(u.coveredSeconds).div(60).toFixed(2) })),
+              minutesPerUser: r.minutesPerUser.toFixed(4),
+              averageMinutesPerUser: r.averageMinutesPerUser.toFixed(4),
+              ratio: r.ratio.toFixed(4),
+              monthlyRatios: r.monthlyRatios.map((m) => m?.toFixed(4) ?? null),
+              overThreshold: r.overThreshold,
+              regularPrice: formatTicks(r.regularPriceTicks),
+            })),
+          ),
+        );
       }),
     );
 

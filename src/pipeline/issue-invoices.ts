@@ -3,7 +3,8 @@
  * usage before its end. Each invoice is numbered and stored in its own transaction; an account
  * already invoiced for the period is left alone.
  */
-import { buildInvoice, type Invoice } from '../billing/build-invoice.js';
+import { buildInvoice, formatMinutes, type ExtraCharge, type Invoice } from '../billing/build-invoice.js';
+import { accountsWithPendingFairUse, claimFairUseCharges, pendingFairUseCharges, type FairUseChargeRow } from '../store/fair-use-store.js';
 import { recurringCharges } from '../billing/recurring-charges.js';
 import { formatPeriod, nextPeriod, periodEnd, type Period } from '../domain/period.js';
 import type { Database } from '../store/database.js';
@@ -30,6 +31,19 @@ export interface IssuedInvoice {
   readonly issuedNow: boolean;
 }
 
+function fairUseCharge(row: FairUseChargeRow): ExtraCharge {
+  const seconds = Number(row.covered_seconds);
+  return {
+    type: 'fair_use',
+    description:
+      `Fair use ${row.fair_use_group} ${row.window_start} t/m ${row.window_end}: ${row.calls} gesprekken, ${formatMinutes(seconds)} min ` +
+      `onder onbeperkt bellen, ${Number(row.ratio).toFixed(2)}× het gemiddelde per gebruiker; tegen regulier tarief`,
+    amountTicks: row.amount_ticks,
+    calls: row.calls,
+    billedSeconds: seconds,
+  };
+}
+
 function localDate(period: Period): string {
   return `${formatPeriod(period)}-01`;
 }
@@ -45,8 +59,8 @@ export async function issueInvoices(database: Database, period: Period, options:
     entry.terms.push(row);
     accounts.set(row.accountId, entry);
   }
-  const late = await accountsWithUnbilledUsage(database, end);
-  const lateIds = late.filter((id) => !accounts.has(id));
+  const late = [...(await accountsWithUnbilledUsage(database, end)), ...(await accountsWithPendingFairUse(database))];
+  const lateIds = [...new Set(late)].filter((id) => !accounts.has(id));
   if (lateIds.length > 0) {
     const names = await database.db.selectFrom('account').select(['id', 'name']).where('id', 'in', lateIds).execute();
     for (const n of names) accounts.set(n.id, { name: n.name, terms: [] });
@@ -65,16 +79,26 @@ export async function issueInvoices(database: Database, period: Period, options:
       tariffs,
       period,
     );
-    const build = (number: string, usage: Parameters<typeof buildInvoice>[0]['usage']): Invoice =>
-      buildInvoice({ number, issueDate: options.issueDate, account: { id: accountId, name }, period, recurring, usage, vatRate: tariffs.vatRate });
+    const build = (number: string, usage: Parameters<typeof buildInvoice>[0]['usage'], fairUse: readonly FairUseChargeRow[]): Invoice =>
+      buildInvoice({
+        number,
+        issueDate: options.issueDate,
+        account: { id: accountId, name },
+        period,
+        recurring,
+        usage,
+        extraCharges: fairUse.map(fairUseCharge),
+        vatRate: tariffs.vatRate,
+      });
     if (options.dryRun) {
-      results.push({ invoice: build('(concept)', await peekUnbilledUsage(database, accountId, end)), issuedNow: false });
+      results.push({ invoice: build('(concept)', await peekUnbilledUsage(database, accountId, end), await pendingFairUseCharges(database, accountId)), issuedNow: false });
       continue;
     }
     const invoice = await database.session(async (session) => {
       const number = await nextInvoiceNumber(session, year);
       const usage = await claimUnbilledUsage(session, accountId, end, number);
-      const doc = build(number, usage);
+      const fairUse = await claimFairUseCharges(session, accountId, number);
+      const doc = build(number, usage, fairUse);
       await insertInvoice(session, {
         number,
         account_id: accountId,

@@ -107,7 +107,21 @@ export interface InvoiceRow {
   document: string;
 }
 
+export interface FairUseChargeRow {
+  account_id: string;
+  fair_use_group: string;
+  window_start: string;
+  window_end: string;
+  calls: number;
+  covered_seconds: Int8;
+  amount_ticks: Int8;
+  ratio: Numeric;
+  applied_at: Date;
+  invoice_number: string | null;
+}
+
 export interface Schema {
+  fair_use_charge: FairUseChargeRow;
   tariff_set: TariffSetRow;
   account: AccountRow;
   subscription: SubscriptionRow;

@@ -82,6 +82,14 @@ const PLANS_FILE = z
                     rateDecks: z.array(z.string().min(1)).nonempty(),
                     bandBoundary: z.enum(['split', 'start']).default('start'),
                     allowances: z.array(ALLOWANCE).default([]),
+                    fairUse: z
+                      .object({
+                        group: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case id'),
+                        threshold: z.string().regex(/^\d{1,3}(\.\d{1,4})?$/, 'expected a number as a string, like "3"'),
+                        minimumMonths: z.number().int().min(1).max(24).default(3),
+                      })
+                      .strict()
+                      .optional(),
                   })
                   .strict(),
               )
@@ -269,6 +277,9 @@ export function parseTariffFiles(files: readonly TariffFile[]): TariffSet {
           );
         }
       });
+      if (v.fairUse && !v.allowances.some((a) => a.type === 'unlimited')) {
+        throw new TariffDataError(plansFile.path, `plans[${i}].versions[${j}].fairUse`, 'a fair-use rule needs an unlimited allowance in the same version');
+      }
       v.allowances.forEach((a, k) => {
         if (a.type !== 'bundle') return;
         const where = `plans[${i}].versions[${j}].allowances[${k}]`;
@@ -289,6 +300,7 @@ export function parseTariffFiles(files: readonly TariffFile[]): TariffSet {
         rateDecks: v.rateDecks,
         bandBoundary: v.bandBoundary,
         allowances: v.allowances,
+        fairUse: v.fairUse,
       };
     });
     versions.sort((a, b) => a.effectiveFromMs - b.effectiveFromMs);

@@ -69,6 +69,20 @@ export interface PlanVersion {
   /** a call crossing a band boundary: split into parts, or priced at its start band */
   readonly bandBoundary: 'split' | 'start';
   readonly allowances: readonly AllowanceRule[];
+  /** the fair-use rule of its unlimited allowance, if the tariff enables one */
+  readonly fairUse?: FairUseRule | undefined;
+}
+
+/**
+ * Fair use of an unlimited option: customers on plans of the same group are measured per user
+ * against the group's average; over `threshold` times it in every month of a window of at least
+ * `minimumMonths` months is excessive use.
+ */
+export interface FairUseRule {
+  readonly group: string;
+  /** a decimal string, e.g. '3' */
+  readonly threshold: string;
+  readonly minimumMonths: number;
 }
 
 export interface Plan {

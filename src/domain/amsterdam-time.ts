@@ -4,14 +4,12 @@
  * Rating asks for the local wall-clock time of every call (time bands, periods), so the zone offset
  * is cached per UTC hour: one Intl lookup per hour of calls, a Map hit for the rest.
  */
-import { zonedLocalToUtcMs, zoneOffsetMinutes } from './zoned-time.js';
+import { zonedLocalToUtcMs, zoneOffsetFunction } from './zoned-time.js';
 
 export const AMSTERDAM = 'Europe/Amsterdam';
 
 /** Minutes to add to UTC to get Amsterdam wall-clock time at `utcMs`. */
-export function amsterdamOffsetMinutes(utcMs: number): number {
-  return zoneOffsetMinutes(AMSTERDAM, utcMs);
-}
+export const amsterdamOffsetMinutes: (utcMs: number) => number = zoneOffsetFunction(AMSTERDAM);
 
 export interface LocalParts {
   year: number;

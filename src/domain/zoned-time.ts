@@ -7,6 +7,22 @@ import { tzOffset } from '@date-fns/tz';
 const HOUR_MS = 3_600_000;
 const caches = new Map<string, Map<number, number>>();
 
+/** A function giving the offset (minutes east of UTC) in one zone, cached per UTC hour. */
+export function zoneOffsetFunction(zone: string): (utcMs: number) => number {
+  let cache = caches.get(zone);
+  if (!cache) caches.set(zone, (cache = new Map()));
+  const hours = cache;
+  return (utcMs) => {
+    const hour = Math.floor(utcMs / HOUR_MS);
+    let offset = hours.get(hour);
+    if (offset === undefined) {
+      offset = tzOffset(zone, new Date(hour * HOUR_MS));
+      hours.set(hour, offset);
+    }
+    return offset;
+  };
+}
+
 /** Minutes to add to UTC for wall-clock time in `zone` at `utcMs`. */
 export function zoneOffsetMinutes(zone: string, utcMs: number): number {
   let cache = caches.get(zone);

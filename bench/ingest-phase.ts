@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { CustomerAccount } from '../src/billing/customer-file.js';
 import { ingestFiles } from '../src/pipeline/ingest-files.js';
 import { loadTariffs } from '../src/pipeline/load-tariffs.js';
-import { replaceAccounts } from '../src/store/customer-store.js';
+import { replaceCustomers } from '../src/store/customer-store.js';
 import { openDatabase, type Database } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
@@ -41,7 +41,7 @@ if (target.startsWith('pglite:')) {
 try {
   await migrateToLatest(database);
   await loadTariffs(database, 'tariffs', new Date());
-  await replaceAccounts(database, JSON.parse(readFileSync(customersFile, 'utf8')) as CustomerAccount[]);
+  await replaceCustomers(database, { accounts: JSON.parse(readFileSync(customersFile, 'utf8')) as CustomerAccount[], pbxs: [], enterprises: [] });
   const t0 = performance.now();
   const reports = await ingestFiles(database, files, { format: 'auto', now: new Date() });
   const ingestMs = performance.now() - t0;

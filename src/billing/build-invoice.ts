@@ -11,6 +11,19 @@ export interface RecurringCharge {
   readonly monthlyFeeMicros: number;
   /** days of the period the charge applies to */
   readonly days: number;
+  /** the PBX (enterprise group) it belongs to */
+  readonly group?: string;
+}
+
+/** One user's (line's) usage on the invoice, for the business breakdown. */
+export interface UserUsage {
+  readonly line: string;
+  readonly user: string | null;
+  readonly group: string | null;
+  readonly calls: number;
+  readonly billedSeconds: number;
+  /** exact ticks as a decimal string */
+  readonly chargedTicks: string;
 }
 
 /** Usage of one category in one month (the invoiced month, or an earlier one for late usage). */
@@ -48,6 +61,7 @@ export interface InvoiceLine {
   readonly vatRate: string;
   readonly period?: string;
   readonly category?: string;
+  readonly group?: string;
   readonly calls?: number;
   readonly billedSeconds?: number;
   readonly listPrice?: string;
@@ -63,6 +77,8 @@ export interface Invoice {
   readonly issueDate: string;
   readonly currency: 'EUR';
   readonly lines: readonly InvoiceLine[];
+  /** usage per user (line) and group, for business accounts: information, the lines carry the amounts */
+  readonly usageByUser?: readonly { readonly line: string; readonly user: string | null; readonly group: string | null; readonly calls: number; readonly minutes: string; readonly charged: string }[];
   readonly vatBreakdown: readonly { readonly rate: string; readonly base: string; readonly amount: string }[];
   readonly subtotal: string;
   readonly vat: string;
@@ -77,6 +93,7 @@ export interface BuildInvoiceInput {
   readonly recurring: readonly RecurringCharge[];
   readonly usage: readonly UsageSummary[];
   readonly extraCharges?: readonly ExtraCharge[];
+  readonly usageByUser?: readonly UserUsage[];
   readonly vatRate: string;
 }
 
@@ -108,11 +125,12 @@ function recurringLine(charge: RecurringCharge, period: Period, vatRate: string)
   const suffix = charge.days === total ? '' : ` (${charge.days}/${total} dagen)`;
   return {
     type: 'recurring',
-    description: `${charge.description}${suffix}`,
+    description: `${charge.group ? `${charge.group}: ` : ''}${charge.description}${suffix}`,
     quantity: charge.days === total ? '1' : quantity.toFixed(4),
     unitPrice: formatEuros(fee, 2),
     amount: formatEuros(amount),
     vatRate,
+    ...(charge.group ? { group: charge.group } : {}),
   };
 }
 
@@ -172,6 +190,18 @@ export function buildInvoice(input: BuildInvoiceInput): Invoice {
     issueDate: input.issueDate,
     currency: 'EUR',
     lines,
+    ...(input.usageByUser && input.usageByUser.length > 0
+      ? {
+          usageByUser: input.usageByUser.map((u) => ({
+            line: u.line,
+            user: u.user,
+            group: u.group,
+            calls: u.calls,
+            minutes: formatMinutes(u.billedSeconds),
+            charged: formatEuros(ticksToEuros(u.chargedTicks), 4),
+          })),
+        }
+      : {}),
     vatBreakdown,
     subtotal: formatEuros(subtotal),
     vat: formatEuros(vat),

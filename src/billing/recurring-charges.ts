@@ -1,17 +1,28 @@
 /**
- * Monthly plan fees of an account's lines for a period, prorated by day for mid-month starts and ends.
+ * Recurring charges of an account for a period: residential plan fees of its lines, and the
+ * catalogue items (licences, options, number blocks) it holds, each prorated by day for a
+ * mid-month start or end, at the price in force on the first day charged.
  */
-import { daysInPeriod, formatPeriod, type Period } from '../domain/period.js';
 import { amsterdamMidnightUtc } from '../domain/amsterdam-time.js';
+import { daysInPeriod, formatPeriod, type Period } from '../domain/period.js';
 import { versionAt, type TariffSet } from '../tariffs/tariff-set.js';
 import type { RecurringCharge } from './build-invoice.js';
 
-export interface LineTerm {
-  readonly line: string;
-  readonly planId: string;
-  /** local dates, `to` exclusive */
+/** A dated thing to pay for: local dates, `validTo` exclusive. */
+interface Dated {
   readonly validFrom: string;
   readonly validTo: string | null;
+}
+
+export interface LineTerm extends Dated {
+  readonly line: string;
+  readonly planId: string;
+}
+
+export interface ItemTerm extends Dated {
+  readonly itemId: string;
+  readonly label: string;
+  readonly pbxName: string | null;
 }
 
 function dayOfPeriod(date: string, period: Period, total: number): number {
@@ -21,20 +32,44 @@ function dayOfPeriod(date: string, period: Period, total: number): number {
   return d!;
 }
 
-/** One charge per line term overlapping the period. */
-export function recurringCharges(terms: readonly LineTerm[], tariffs: TariffSet, period: Period): RecurringCharge[] {
+/** The days of the period a dated term covers, and the instant of its first day. */
+function coverage(term: Dated, period: Period): { days: number; firstDayMs: number } {
   const total = daysInPeriod(period);
+  const firstDay = dayOfPeriod(term.validFrom, period, total);
+  const endDay = term.validTo ? dayOfPeriod(term.validTo, period, total) : total + 1;
+  return { days: Math.max(0, endDay - firstDay), firstDayMs: amsterdamMidnightUtc(period.year, period.month, firstDay).getTime() };
+}
+
+/** Plan fees of the lines (plans without a fee, such as business call plans, give no line). */
+export function planFeeCharges(terms: readonly LineTerm[], tariffs: TariffSet, period: Period): RecurringCharge[] {
   const charges: RecurringCharge[] = [];
   for (const term of terms) {
-    const firstDay = dayOfPeriod(term.validFrom, period, total);
-    const endDay = term.validTo ? dayOfPeriod(term.validTo, period, total) : total + 1;
-    const days = endDay - firstDay;
+    const { days, firstDayMs } = coverage(term, period);
     if (days <= 0) continue;
     const plan = tariffs.plans.get(term.planId);
-    const at = amsterdamMidnightUtc(period.year, period.month, firstDay).getTime();
-    const version = plan && versionAt(plan.versions, at);
+    const version = plan && versionAt(plan.versions, firstDayMs);
     if (!plan || !version) throw new Error(`plan "${term.planId}" has no version in force in ${formatPeriod(period)} (line ${term.line})`);
+    if (version.monthlyFeeMicros === 0) continue;
     charges.push({ description: `${plan.name} ${term.line}`, monthlyFeeMicros: version.monthlyFeeMicros, days });
+  }
+  return charges;
+}
+
+/** Catalogue items held in the period. */
+export function itemCharges(terms: readonly ItemTerm[], tariffs: TariffSet, period: Period): RecurringCharge[] {
+  const charges: RecurringCharge[] = [];
+  for (const term of terms) {
+    const { days, firstDayMs } = coverage(term, period);
+    if (days <= 0) continue;
+    const item = tariffs.catalogue.get(term.itemId);
+    const version = item && versionAt(item.versions, firstDayMs);
+    if (!item || !version) throw new Error(`catalogue item "${term.itemId}" has no price in force in ${formatPeriod(period)}`);
+    charges.push({
+      description: `${item.name} – ${term.label}`,
+      monthlyFeeMicros: version.monthlyFeeMicros,
+      days,
+      ...(term.pbxName ? { group: term.pbxName } : {}),
+    });
   }
   return charges;
 }

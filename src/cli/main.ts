@@ -153,9 +153,12 @@ export function buildProgram(): Command {
     .argument('<file>', 'customers file')
     .action((file: string) =>
       runWithDatabase(flags(), async (database) => {
-        const accounts = await loadCustomers(database, file);
-        const lines = accounts.reduce((n, a) => n + a.lines.length, 0);
-        console.log(`customers from ${file}: ${accounts.length} accounts, ${lines} line terms`);
+        const customers = await loadCustomers(database, file);
+        const lines = customers.accounts.reduce((n, a) => n + a.lines.length, 0);
+        const users = customers.pbxs.reduce((n, p) => n + p.users.length, 0);
+        console.log(
+          `customers from ${file}: ${customers.accounts.length} accounts, ${lines} line terms, ${customers.pbxs.length} PBXs with ${users} users, ${customers.enterprises.length} enterprises`,
+        );
       }),
     );
 
@@ -457,8 +460,8 @@ export function buildProgram(): Command {
         console.log(`database: ${database.kind} at ${database.location}`);
         const tariffs = await loadTariffs(database, options.tariffs, now);
         console.log(`tariffs: ${tariffs.tariffs.plans.size} plans (${tariffs.created ? `new tariff set ${tariffs.id}` : `tariff set ${tariffs.id}, unchanged`})`);
-        const accounts = await loadCustomers(database, options.customers);
-        console.log(`customers: ${accounts.length} accounts`);
+        const customers = await loadCustomers(database, options.customers);
+        console.log(`customers: ${customers.accounts.length} accounts, ${customers.pbxs.length} PBXs`);
         let files: string[];
         try {
           files = readdirSync(options.cdrs).filter((f) => /\.csv(\.gz)?$/.test(f)).sort().map((f) => join(options.cdrs, f));

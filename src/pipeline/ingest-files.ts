@@ -12,7 +12,7 @@ import { rateCdr, type RatingContext } from '../rating/rate-cdr.js';
 import type { Database } from '../store/database.js';
 import { allocateBundles, type AllocationScope } from '../store/allocation-store.js';
 import { RatedCallBatch, resolveRejects, selectRejectsPage, writeRatedCalls } from '../store/call-store.js';
-import { loadSubscriptionTerms } from '../store/customer-store.js';
+import { loadOnNetViews, loadSubscriptionTerms } from '../store/customer-store.js';
 import { ingestFile, type FileReport } from './ingest-file.js';
 import { InputError } from './input-error.js';
 import { loadStoredTariffs } from './load-tariffs.js';
@@ -21,7 +21,8 @@ import { loadStoredTariffs } from './load-tariffs.js';
 export async function loadRatingContext(database: Database): Promise<RatingContext> {
   const tariffs = await loadStoredTariffs(database);
   const subscriptions = await loadSubscriptionTerms(database);
-  return { tariffs, subscriptions, classify: createCachedClassifier(buildNumberingPlan()) };
+  const onNet = await loadOnNetViews(database);
+  return { tariffs, subscriptions, onNet, classify: createCachedClassifier(buildNumberingPlan()) };
 }
 
 export interface IngestFilesOptions {

@@ -1,14 +1,15 @@
 /**
- * Issues the invoices of a period: one per billing account with lines in the period or unbilled
- * usage before its end. Each invoice is numbered and stored in its own transaction; an account
- * already invoiced for the period is left alone.
+ * Issues the invoices of a period: one per billing account with lines, products or unbilled usage
+ * in the period (or pending fair-use charges). Each invoice is numbered and stored in its own
+ * transaction; an account already invoiced for the period is left alone.
  */
-import { buildInvoice, formatMinutes, type ExtraCharge, type Invoice } from '../billing/build-invoice.js';
-import { accountsWithPendingFairUse, claimFairUseCharges, pendingFairUseCharges, type FairUseChargeRow } from '../store/fair-use-store.js';
-import { recurringCharges } from '../billing/recurring-charges.js';
+import { buildInvoice, formatMinutes, type ExtraCharge, type Invoice, type RecurringCharge, type UsageSummary, type UserUsage } from '../billing/build-invoice.js';
+import { itemCharges, planFeeCharges } from '../billing/recurring-charges.js';
 import { formatPeriod, nextPeriod, periodEnd, type Period } from '../domain/period.js';
+import type { TariffSet } from '../tariffs/tariff-set.js';
 import type { Database } from '../store/database.js';
-import { loadAccountsActiveBetween, type AccountSubscriptionRow } from '../store/customer-store.js';
+import { accountsWithBillingItems, loadAccountsActiveBetween, loadBillingItems } from '../store/customer-store.js';
+import { accountsWithPendingFairUse, claimFairUseCharges, pendingFairUseCharges, type FairUseChargeRow } from '../store/fair-use-store.js';
 import {
   accountsWithUnbilledUsage,
   claimUnbilledUsage,
@@ -16,6 +17,7 @@ import {
   insertInvoice,
   nextInvoiceNumber,
   peekUnbilledUsage,
+  usageByLine,
 } from '../store/invoice-store.js';
 import { loadStoredTariffs } from './load-tariffs.js';
 
@@ -31,6 +33,10 @@ export interface IssuedInvoice {
   readonly issuedNow: boolean;
 }
 
+function localDate(period: Period): string {
+  return `${formatPeriod(period)}-01`;
+}
+
 function fairUseCharge(row: FairUseChargeRow): ExtraCharge {
   const seconds = Number(row.covered_seconds);
   return {
@@ -44,64 +50,86 @@ function fairUseCharge(row: FairUseChargeRow): ExtraCharge {
   };
 }
 
-function localDate(period: Period): string {
-  return `${formatPeriod(period)}-01`;
+/** The recurring charges of one account for a period: plan fees of its lines, then its products. */
+export async function accountRecurringCharges(database: Database, tariffs: TariffSet, accountId: string, period: Period): Promise<RecurringCharge[]> {
+  const from = localDate(period);
+  const to = localDate(nextPeriod(period));
+  const lines = (await loadAccountsActiveBetween(database, from, to)).filter((t) => t.accountId === accountId);
+  const items = await loadBillingItems(database, accountId, from, to);
+  return [...planFeeCharges(lines, tariffs, period), ...itemCharges(items, tariffs, period)];
+}
+
+export interface InvoiceParts {
+  readonly recurring: readonly RecurringCharge[];
+  readonly usage: readonly UsageSummary[];
+  readonly fairUse: readonly FairUseChargeRow[];
+  readonly usageByUser: readonly UserUsage[];
+}
+
+/** Builds an account's invoice document from its parts. */
+export function composeInvoice(
+  tariffs: TariffSet,
+  account: { id: string; name: string; segment: string },
+  period: Period,
+  number: string,
+  issueDate: string,
+  parts: InvoiceParts,
+): Invoice {
+  return buildInvoice({
+    number,
+    issueDate,
+    account: { id: account.id, name: account.name },
+    period,
+    recurring: parts.recurring,
+    usage: parts.usage,
+    extraCharges: parts.fairUse.map(fairUseCharge),
+    ...(account.segment === 'business' ? { usageByUser: parts.usageByUser } : {}),
+    vatRate: tariffs.vatRate,
+  });
 }
 
 export async function issueInvoices(database: Database, period: Period, options: IssueInvoicesOptions): Promise<IssuedInvoice[]> {
   const tariffs = await loadStoredTariffs(database);
   const periodText = formatPeriod(period);
   const end = periodEnd(period);
-  const active = await loadAccountsActiveBetween(database, localDate(period), localDate(nextPeriod(period)));
-  const accounts = new Map<string, { name: string; terms: AccountSubscriptionRow[] }>();
-  for (const row of active) {
-    const entry = accounts.get(row.accountId) ?? { name: row.name, terms: [] };
-    entry.terms.push(row);
-    accounts.set(row.accountId, entry);
-  }
-  const late = [...(await accountsWithUnbilledUsage(database, end)), ...(await accountsWithPendingFairUse(database))];
-  const lateIds = [...new Set(late)].filter((id) => !accounts.has(id));
-  if (lateIds.length > 0) {
-    const names = await database.db.selectFrom('account').select(['id', 'name']).where('id', 'in', lateIds).execute();
-    for (const n of names) accounts.set(n.id, { name: n.name, terms: [] });
-  }
+  const ids = new Set<string>([
+    ...(await loadAccountsActiveBetween(database, localDate(period), localDate(nextPeriod(period)))).map((t) => t.accountId),
+    ...(await accountsWithBillingItems(database, localDate(period), localDate(nextPeriod(period)))).map((a) => a.id),
+    ...(await accountsWithUnbilledUsage(database, end)),
+    ...(await accountsWithPendingFairUse(database)),
+  ]);
+  const accounts = ids.size === 0 ? [] : await database.db.selectFrom('account').select(['id', 'name', 'segment']).where('id', 'in', [...ids]).orderBy('id').execute();
   const year = Number(options.issueDate.slice(0, 4));
   const results: IssuedInvoice[] = [];
-  for (const accountId of [...accounts.keys()].sort()) {
-    const { name, terms } = accounts.get(accountId)!;
-    const existing = await findInvoice(database.db, accountId, periodText);
+  for (const account of accounts) {
+    const existing = await findInvoice(database.db, account.id, periodText);
     if (existing) {
       results.push({ invoice: JSON.parse(existing.document) as Invoice, issuedNow: false });
       continue;
     }
-    const recurring = recurringCharges(
-      terms.map((t) => ({ line: t.line, planId: t.planId, validFrom: t.validFrom, validTo: t.validTo })),
-      tariffs,
-      period,
-    );
-    const build = (number: string, usage: Parameters<typeof buildInvoice>[0]['usage'], fairUse: readonly FairUseChargeRow[]): Invoice =>
-      buildInvoice({
-        number,
-        issueDate: options.issueDate,
-        account: { id: accountId, name },
-        period,
-        recurring,
-        usage,
-        extraCharges: fairUse.map(fairUseCharge),
-        vatRate: tariffs.vatRate,
-      });
+    const recurring = await accountRecurringCharges(database, tariffs, account.id, period);
     if (options.dryRun) {
-      results.push({ invoice: build('(concept)', await peekUnbilledUsage(database, accountId, end), await pendingFairUseCharges(database, accountId)), issuedNow: false });
+      const parts = {
+        recurring,
+        usage: await peekUnbilledUsage(database, account.id, end),
+        fairUse: await pendingFairUseCharges(database, account.id),
+        usageByUser: await usageByLine(database.db, { accountId: account.id, before: end }),
+      };
+      results.push({ invoice: composeInvoice(tariffs, account, period, '(concept)', options.issueDate, parts), issuedNow: false });
       continue;
     }
     const invoice = await database.session(async (session) => {
       const number = await nextInvoiceNumber(session, year);
-      const usage = await claimUnbilledUsage(session, accountId, end, number);
-      const fairUse = await claimFairUseCharges(session, accountId, number);
-      const doc = build(number, usage, fairUse);
+      const parts = {
+        recurring,
+        usage: await claimUnbilledUsage(session, account.id, end, number),
+        fairUse: await claimFairUseCharges(session, account.id, number),
+        usageByUser: await usageByLine(session.db, { invoiceNumber: number }),
+      };
+      const doc = composeInvoice(tariffs, account, period, number, options.issueDate, parts);
       await insertInvoice(session, {
         number,
-        account_id: accountId,
+        account_id: account.id,
         period: periodText,
         kind: 'invoice',
         issue_date: options.issueDate,

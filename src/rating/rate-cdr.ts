@@ -15,6 +15,8 @@ export interface SubscriptionTerm {
   readonly planId: string;
   /** a Vast-Mobiel user's mobile subscription: calls from the mobile device use this plan */
   readonly mobilePlanId?: string | undefined;
+  /** the PBX the line is a user of: its extensions and enterprise numbers are on-net */
+  readonly pbxId?: string | undefined;
   readonly fromMs: number;
   /** exclusive; Infinity when open */
   readonly toMs: number;
@@ -25,6 +27,8 @@ export interface RatingContext {
   readonly classify: (dialled: string, context: CallingContext) => Classification;
   /** line (E.164) → its terms */
   readonly subscriptions: ReadonlyMap<string, readonly SubscriptionTerm[]>;
+  /** PBX id → its extensions and on-net numbers */
+  readonly onNet?: ReadonlyMap<string, { readonly extensions: ReadonlyMap<string, string>; readonly onNetNumbers: ReadonlySet<string> }>;
 }
 
 export interface RatedCall {
@@ -59,7 +63,8 @@ export function rateCdr(context: RatingContext, cdr: Cdr): RateCdrResult {
   }
   let destination: Destination | undefined;
   if (cdr.direction === 'outgoing') {
-    const classified = context.classify(cdr.calledNumber, { lineE164: cdr.billedLine });
+    const view = term.pbxId === undefined ? undefined : context.onNet?.get(term.pbxId);
+    const classified = context.classify(cdr.calledNumber, view ? { lineE164: cdr.billedLine, ...view } : { lineE164: cdr.billedLine });
     if (!classified.ok) return { ok: false, reason: classified.reason, detail: `called number "${cdr.calledNumber}": ${classified.detail}` };
     destination = classified.destination;
   }

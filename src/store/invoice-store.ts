@@ -71,6 +71,33 @@ export async function claimUnbilledUsage(session: Session, accountId: string, be
   return toUsage(result.rows);
 }
 
+/** Usage per line of the calls on an invoice (or unbilled before `before`, for a dry run), with the PBX user. */
+export async function usageByLine(
+  db: Database['db'] | Session['db'],
+  where: { invoiceNumber: string } | { accountId: string; before: Date },
+): Promise<{ line: string; user: string | null; group: string | null; calls: number; billedSeconds: number; chargedTicks: string }[]> {
+  const filter =
+    'invoiceNumber' in where
+      ? sql`c.invoice_number = ${where.invoiceNumber}`
+      : sql`c.account_id = ${where.accountId} AND c.invoice_number IS NULL AND c.started_at < ${where.before}`;
+  const result = await sql<{ line: string; user_name: string | null; pbx_name: string | null; calls: string; billed: string; charged: string }>`
+    SELECT c.line, max(u.name) AS user_name, max(p.name) AS pbx_name, count(*)::text AS calls,
+           sum(c.billed_seconds)::text AS billed, sum(c.charged_ticks)::text AS charged
+    FROM rated_call c
+    LEFT JOIN pbx_user u ON u.number = c.line AND u.pbx_id IN (SELECT id FROM pbx WHERE account_id = c.account_id)
+    LEFT JOIN pbx p ON p.id = u.pbx_id
+    WHERE ${filter} AND c.category IS NOT NULL
+    GROUP BY c.line ORDER BY max(p.name), c.line`.execute(db);
+  return result.rows.map((r) => ({
+    line: r.line,
+    user: r.user_name,
+    group: r.pbx_name,
+    calls: Number(r.calls),
+    billedSeconds: Number(r.billed),
+    chargedTicks: r.charged,
+  }));
+}
+
 /** The same usage, without claiming it (dry run). */
 export async function peekUnbilledUsage(database: Database, accountId: string, before: Date): Promise<UsageSummary[]> {
   const result = await sql<UsageRow>`

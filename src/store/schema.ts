@@ -26,6 +26,7 @@ export interface SubscriptionRow {
   line: string;
   plan_id: string;
   mobile_plan_id: string | null;
+  pbx_id: ColumnType<string | null, string | null | undefined, string | null>;
   valid_from: DateText;
   valid_to: DateText | null;
 }
@@ -120,7 +121,43 @@ export interface FairUseChargeRow {
   invoice_number: string | null;
 }
 
+export interface EnterpriseRow {
+  id: string;
+  name: string;
+}
+
+export interface PbxRow {
+  id: string;
+  account_id: string;
+  enterprise_id: string | null;
+  name: string;
+}
+
+export interface PbxUserRow {
+  pbx_id: string;
+  user_id: string;
+  name: string;
+  number: string;
+  extension: string | null;
+  valid_from: DateText;
+  valid_to: DateText | null;
+}
+
+export interface BillingItemRow {
+  account_id: string;
+  item_id: string;
+  label: string;
+  pbx_id: string | null;
+  user_id: string | null;
+  valid_from: DateText;
+  valid_to: DateText | null;
+}
+
 export interface Schema {
+  enterprise: EnterpriseRow;
+  pbx: PbxRow;
+  pbx_user: PbxUserRow;
+  billing_item: BillingItemRow;
   fair_use_charge: FairUseChargeRow;
   tariff_set: TariffSetRow;
   account: AccountRow;

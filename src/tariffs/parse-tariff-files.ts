@@ -15,7 +15,18 @@ import { MoneyFormatError, parsePriceMicros } from '../domain/money.js';
 import { CATEGORIES } from '../numbering/destination.js';
 import { PrefixTrie } from '../numbering/prefix-trie.js';
 import { DUTCH_HOLIDAYS } from './dutch-holidays.js';
-import { BANDS, type Band, type Plan, type PlanVersion, type Rate, type RateDeck, type RateDeckVersion, type TariffSet } from './tariff-set.js';
+import {
+  BANDS,
+  CATALOGUE_KINDS,
+  type Band,
+  type CatalogueItem,
+  type Plan,
+  type PlanVersion,
+  type Rate,
+  type RateDeck,
+  type RateDeckVersion,
+  type TariffSet,
+} from './tariff-set.js';
 import type { BandRules } from './time-bands.js';
 
 export interface TariffFile {
@@ -100,6 +111,50 @@ const PLANS_FILE = z
       .nonempty(),
   })
   .strict();
+
+const CATALOGUE_FILE = z
+  .object({
+    $comment: z.string().optional(),
+    items: z.array(
+      z
+        .object({
+          id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lower-case id like "voicemail"'),
+          name: z.string().min(1),
+          kind: z.enum(CATALOGUE_KINDS),
+          plan: z.string().optional(),
+          versions: z.array(z.object({ from: DATE, monthlyFee: MONEY }).strict()).nonempty(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
+function parseCatalogueFile(file: TariffFile | undefined, plans: ReadonlyMap<string, Plan>): Map<string, CatalogueItem> {
+  const catalogue = new Map<string, CatalogueItem>();
+  if (!file) return catalogue;
+  let json: unknown;
+  try {
+    json = JSON.parse(file.text);
+  } catch (error) {
+    throw new TariffDataError(file.path, '', `not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = CATALOGUE_FILE.safeParse(json);
+  if (!parsed.success) {
+    const { where, message } = zodWhere(parsed.error);
+    throw new TariffDataError(file.path, where, message);
+  }
+  parsed.data.items.forEach((item, i) => {
+    if (catalogue.has(item.id)) throw new TariffDataError(file.path, `items[${i}].id`, `duplicate item "${item.id}"`);
+    if (item.kind === 'plan_user_fee' && (!item.plan || !plans.has(item.plan))) {
+      throw new TariffDataError(file.path, `items[${i}].plan`, `a plan_user_fee names the plan it belongs to; "${item.plan ?? ''}" is no plan in plans.json`);
+    }
+    const versions = item.versions
+      .map((v) => ({ effectiveFrom: v.from, effectiveFromMs: midnightMs(v.from), monthlyFeeMicros: parsePriceMicros(v.monthlyFee, 'monthlyFee') }))
+      .sort((a, b) => a.effectiveFromMs - b.effectiveFromMs);
+    catalogue.set(item.id, { id: item.id, name: item.name, kind: item.kind, plan: item.plan, versions });
+  });
+  return catalogue;
+}
 
 function zodWhere(error: z.ZodError): { where: string; message: string } {
   const issue = error.issues[0]!;
@@ -318,6 +373,10 @@ export function parseTariffFiles(files: readonly TariffFile[]): TariffSet {
   };
   return {
     plans,
+    catalogue: parseCatalogueFile(
+      files.find((f) => f.path === 'catalogue.json'),
+      plans,
+    ),
     rateDecks,
     bundles: new Map([...bundles].map(([id, b]) => [id, { minutes: b.minutes }])),
     bandRules,

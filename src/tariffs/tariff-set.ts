@@ -93,8 +93,23 @@ export interface Plan {
   readonly versions: readonly PlanVersion[];
 }
 
+export const CATALOGUE_KINDS = ['profile', 'mobile_subscription', 'user_option', 'plan_user_fee', 'group_option', 'number_block'] as const;
+export type CatalogueKind = (typeof CATALOGUE_KINDS)[number];
+
+/** A recurring product of the catalogue (licences, options, number blocks), priced per month. */
+export interface CatalogueItem {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: CatalogueKind;
+  /** for a plan_user_fee: the plan whose every user pays it */
+  readonly plan?: string | undefined;
+  /** oldest first */
+  readonly versions: readonly { readonly effectiveFrom: string; readonly effectiveFromMs: number; readonly monthlyFeeMicros: number }[];
+}
+
 export interface TariffSet {
   readonly plans: ReadonlyMap<string, Plan>;
+  readonly catalogue: ReadonlyMap<string, CatalogueItem>;
   /** bundle id → its size; an id means the same bundle in every plan that names it */
   readonly bundles: ReadonlyMap<string, { readonly minutes: number }>;
   readonly rateDecks: ReadonlyMap<string, RateDeck>;

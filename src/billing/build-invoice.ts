@@ -5,6 +5,7 @@
  */
 import { Decimal, formatEuros, roundToCents, ticksToEuros } from '../domain/money.js';
 import { daysInPeriod, formatPeriod, type Period } from '../domain/period.js';
+import { totalsOf } from './build-credit-note.js';
 
 export interface RecurringCharge {
   readonly description: string;
@@ -71,7 +72,9 @@ export interface InvoiceLine {
 
 export interface Invoice {
   readonly number: string;
-  readonly kind: 'invoice';
+  readonly kind: 'invoice' | 'corrective';
+  /** a corrective invoice: the invoice it replaces (credited in full) */
+  readonly corrects?: string;
   readonly account: { readonly id: string; readonly name: string };
   readonly period: string;
   readonly issueDate: string;
@@ -143,7 +146,7 @@ function usageLine(usage: UsageSummary, invoicePeriod: string, vatRate: string):
     (usage.bundleSeconds > 0 ? `, ${formatMinutes(usage.bundleSeconds)} min uit bundel` : '');
   return {
     type: 'usage',
-    description: `${late}${label}: ${usage.calls} gesprekken, ${formatMinutes(usage.billedSeconds)} min${covered}`,
+    description: `${late}${label}: ${usage.calls} ${usage.calls === 1 ? 'gesprek' : 'gesprekken'}, ${formatMinutes(usage.billedSeconds)} min${covered}`,
     quantity: '1',
     unitPrice: formatEuros(amount),
     amount: formatEuros(amount),
@@ -162,6 +165,44 @@ function compareUsage(a: UsageSummary, b: UsageSummary): number {
   return a.period.localeCompare(b.period) || CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category);
 }
 
+/**
+ * A corrective invoice after a rerate: the original's recurring and other fixed lines as they were,
+ * the usage of its calls at their prices now.
+ */
+export function buildCorrectiveInvoice(
+  original: Invoice,
+  input: { number: string; issueDate: string; usage: readonly UsageSummary[]; usageByUser?: readonly UserUsage[]; vatRate: string },
+): Invoice {
+  const fixed = original.lines.filter((l) => l.type !== 'usage');
+  const lines = [
+    ...fixed.filter((l) => l.type === 'recurring'),
+    ...[...input.usage].sort(compareUsage).map((u) => usageLine(u, original.period, input.vatRate)),
+    ...fixed.filter((l) => l.type !== 'recurring'),
+  ];
+  const { usageByUser: _old, ...rest } = original;
+  return {
+    ...rest,
+    number: input.number,
+    kind: 'corrective',
+    corrects: original.number,
+    issueDate: input.issueDate,
+    lines,
+    ...(input.usageByUser && input.usageByUser.length > 0 ? { usageByUser: userUsageLines(input.usageByUser) } : {}),
+    ...totalsOf(lines),
+  };
+}
+
+function userUsageLines(usage: readonly UserUsage[]): NonNullable<Invoice['usageByUser']> {
+  return usage.map((u) => ({
+    line: u.line,
+    user: u.user,
+    group: u.group,
+    calls: u.calls,
+    minutes: formatMinutes(u.billedSeconds),
+    charged: formatEuros(ticksToEuros(u.chargedTicks), 4),
+  }));
+}
+
 /** Builds the invoice; lines in a fixed order so the same inputs give the same document. */
 export function buildInvoice(input: BuildInvoiceInput): Invoice {
   const period = formatPeriod(input.period);
@@ -173,15 +214,6 @@ export function buildInvoice(input: BuildInvoiceInput): Invoice {
       return { type: c.type, description: c.description, quantity: '1', unitPrice: amount, amount, vatRate: input.vatRate, calls: c.calls, billedSeconds: c.billedSeconds };
     }),
   ];
-  const bases = new Map<string, Decimal>();
-  for (const line of lines) bases.set(line.vatRate, (bases.get(line.vatRate) ?? new Decimal(0)).add(line.amount));
-  const vatBreakdown = [...bases].map(([rate, base]) => ({
-    rate,
-    base: formatEuros(base),
-    amount: formatEuros(roundToCents(base.mul(rate))),
-  }));
-  const subtotal = lines.reduce((sum, l) => sum.add(l.amount), new Decimal(0));
-  const vat = vatBreakdown.reduce((sum, v) => sum.add(v.amount), new Decimal(0));
   return {
     number: input.number,
     kind: 'invoice',
@@ -190,21 +222,7 @@ export function buildInvoice(input: BuildInvoiceInput): Invoice {
     issueDate: input.issueDate,
     currency: 'EUR',
     lines,
-    ...(input.usageByUser && input.usageByUser.length > 0
-      ? {
-          usageByUser: input.usageByUser.map((u) => ({
-            line: u.line,
-            user: u.user,
-            group: u.group,
-            calls: u.calls,
-            minutes: formatMinutes(u.billedSeconds),
-            charged: formatEuros(ticksToEuros(u.chargedTicks), 4),
-          })),
-        }
-      : {}),
-    vatBreakdown,
-    subtotal: formatEuros(subtotal),
-    vat: formatEuros(vat),
-    total: formatEuros(subtotal.add(vat)),
+    ...(input.usageByUser && input.usageByUser.length > 0 ? { usageByUser: userUsageLines(input.usageByUser) } : {}),
+    ...totalsOf(lines),
   };
 }

@@ -19,6 +19,13 @@ import { loadCustomers } from '../pipeline/load-customers.js';
 import { loadTariffs } from '../pipeline/load-tariffs.js';
 import { listCalls, listRejects } from '../store/call-store.js';
 import { explainPrice } from '../pipeline/explain-price.js';
+import { creditInvoice } from '../pipeline/credit-invoice.js';
+import { enterpriseOverview } from '../pipeline/enterprise-overview.js';
+import { InputError } from '../pipeline/input-error.js';
+import { findByNumber } from '../store/invoice-store.js';
+import type { Invoice } from '../billing/build-invoice.js';
+import type { CreditNote } from '../billing/build-credit-note.js';
+import { renderInvoiceCsv, renderInvoiceHtml, type Language } from '../billing/render-invoice.js';
 import { reratePeriod } from '../pipeline/rerate-period.js';
 import { applyFairUse, fairUseReport } from '../pipeline/fair-use.js';
 import { DEFAULTS, UsageError, type GlobalFlags } from './config.js';
@@ -110,9 +117,18 @@ function invoiceSummary(issued: readonly IssuedInvoice[], format: OutputFormat):
   );
 }
 
-function writeInvoices(dir: string, issued: readonly IssuedInvoice[]): void {
+/** Writes each document as JSON (for machines) and HTML (for people). */
+function writeDocuments(dir: string, docs: readonly (Invoice | CreditNote)[], language: Language): void {
   mkdirSync(dir, { recursive: true });
-  for (const { invoice } of issued) writeFileSync(join(dir, `${invoice.number}.json`), JSON.stringify(invoice, null, 2) + '\n');
+  for (const doc of docs) {
+    writeFileSync(join(dir, `${doc.number}.json`), JSON.stringify(doc, null, 2) + '\n');
+    writeFileSync(join(dir, `${doc.number}.html`), renderInvoiceHtml(doc, language));
+  }
+}
+
+function languageOption(text: string): Language {
+  if (text !== 'nl' && text !== 'en') throw new UsageError(`--lang: expected nl or en, got "${text}"`);
+  return text;
 }
 
 export function buildProgram(): Command {
@@ -202,15 +218,96 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'folder for the invoice JSON files (default: <data-dir>/invoices)')
     .option('--issue-date <YYYY-MM-DD>', 'date on the invoices (default: today)')
     .option('--dry-run', 'show what would be invoiced; store and number nothing')
+    .option('--lang <nl|en>', 'language of the HTML invoices', 'nl')
     .addOption(formatOption())
-    .action((options: { period: string; out?: string; issueDate?: string; dryRun?: boolean; format: OutputFormat }) =>
+    .action((options: { period: string; out?: string; issueDate?: string; dryRun?: boolean; lang: string; format: OutputFormat }) =>
       runWithDatabase(flags(), async (database, config) => {
+        const language = languageOption(options.lang);
         const period = periodOption(options.period);
         const issueDate = options.issueDate ?? todayInAmsterdam(new Date());
         if (!/^\d{4}-\d{2}-\d{2}$/.test(issueDate)) throw new UsageError(`--issue-date: expected YYYY-MM-DD, got "${issueDate}"`);
         const issued = await issueInvoices(database, period, { issueDate, dryRun: options.dryRun ?? false });
-        if (!options.dryRun) writeInvoices(options.out ?? join(config.dataDir, 'invoices'), issued);
+        if (!options.dryRun) writeDocuments(options.out ?? join(config.dataDir, 'invoices'), issued.map((i) => i.invoice), language);
         console.log(invoiceSummary(issued, options.format));
+      }),
+    );
+
+  program
+    .command('credit')
+    .description('issue a credit note for an invoice (whole or chosen lines); with --reissue also a corrective invoice after a rerate')
+    .requiredOption('--invoice <number>', 'the invoice to credit')
+    .requiredOption('--reason <text>', 'why, printed on the credit note')
+    .option('--lines <n,n,…>', 'only these lines (1-based, as on the invoice)')
+    .option('--reissue', 'credit the whole invoice and issue a corrective one with its calls at their prices now')
+    .option('--issue-date <YYYY-MM-DD>', 'date on the documents (default: today)')
+    .option('--out <dir>', 'folder for the documents (default: <data-dir>/invoices)')
+    .option('--lang <nl|en>', 'language of the HTML documents', 'nl')
+    .action((options: { invoice: string; reason: string; lines?: string; reissue?: boolean; issueDate?: string; out?: string; lang: string }) =>
+      runWithDatabase(flags(), async (database, config) => {
+        const language = languageOption(options.lang);
+        const lines = options.lines === undefined ? [] : options.lines.split(',').map((n) => n.trim());
+        if (lines.some((n) => !/^[1-9]\d*$/.test(n))) throw new UsageError(`--lines: expected line numbers like 1,3, got "${options.lines}"`);
+        const issueDate = options.issueDate ?? todayInAmsterdam(new Date());
+        const result = await creditInvoice(database, {
+          invoiceNumber: options.invoice,
+          reason: options.reason,
+          lines: lines.map(Number),
+          issueDate,
+          reissue: options.reissue ?? false,
+        });
+        const docs = [result.creditNote, ...(result.corrective ? [result.corrective] : [])];
+        writeDocuments(options.out ?? join(config.dataDir, 'invoices'), docs, language);
+        console.log(`credit note ${result.creditNote.number} for invoice ${options.invoice}: ${result.creditNote.total} EUR (${result.creditNote.lines.length} lines)`);
+        if (result.corrective) console.log(`corrective invoice ${result.corrective.number} replaces ${options.invoice}: ${result.corrective.total} EUR`);
+      }),
+    );
+
+  program
+    .command('render')
+    .description('an issued invoice or credit note as HTML (for people), CSV lines or JSON')
+    .requiredOption('--invoice <number>', 'the document number')
+    .option('--as <html|csv|json>', 'rendering', 'html')
+    .option('--lang <nl|en>', 'language of the HTML', 'nl')
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action((options: { invoice: string; as: string; lang: string; out?: string }) =>
+      runWithDatabase(flags(), async (database) => {
+        const language = languageOption(options.lang);
+        if (!['html', 'csv', 'json'].includes(options.as)) throw new UsageError(`--as: expected html, csv or json, got "${options.as}"`);
+        const row = await findByNumber(database.db, options.invoice);
+        if (!row) throw new InputError(`no invoice or credit note ${options.invoice}`);
+        const doc = JSON.parse(row.document) as Invoice | CreditNote;
+        const text = options.as === 'html' ? renderInvoiceHtml(doc, language) : options.as === 'csv' ? renderInvoiceCsv(doc) : JSON.stringify(doc, null, 2) + '\n';
+        if (options.out) writeFileSync(options.out, text);
+        else process.stdout.write(text);
+      }),
+    );
+
+  program
+    .command('enterprise')
+    .description("an enterprise's overview across its groups for a period")
+    .requiredOption('--id <enterprise>', 'enterprise id')
+    .requiredOption('--period <YYYY-MM>', 'month (Europe/Amsterdam)')
+    .addOption(formatOption())
+    .action((options: { id: string; period: string; format: OutputFormat }) =>
+      runWithDatabase(flags(), async (database) => {
+        const overview = await enterpriseOverview(database, options.id, periodOption(options.period));
+        if (options.format === 'table') console.log(`${overview.name} (${options.id}), ${options.period}`);
+        console.log(
+          render(
+            options.format,
+            overview.groups,
+            [
+              { header: 'group', value: (g) => g.pbx },
+              { header: 'name', value: (g) => g.pbxName },
+              { header: 'billing account', value: (g) => g.account },
+              { header: 'users', value: (g) => g.users, align: 'right' },
+              { header: 'invoice', value: (g) => g.invoice ?? '(not invoiced yet)' },
+              { header: 'subtotal', value: (g) => g.subtotal, align: 'right' },
+              { header: 'total', value: (g) => g.total, align: 'right' },
+            ],
+            { enterprise: options.id, name: overview.name, period: options.period, groups: overview.groups },
+          ),
+        );
       }),
     );
 
@@ -473,7 +570,7 @@ export function buildProgram(): Command {
         if (period) {
           const issueDate = options.issueDate ?? `${(period.month === 12 ? period.year + 1 : period.year)}-${String((period.month % 12) + 1).padStart(2, '0')}-01`;
           const issued = await issueInvoices(database, period, { issueDate });
-          writeInvoices(options.out ?? join(config.dataDir, 'invoices'), issued);
+          writeDocuments(options.out ?? join(config.dataDir, 'invoices'), issued.map((i) => i.invoice), 'nl');
           console.log(`\ninvoices ${options.invoicePeriod}:`);
           console.log(invoiceSummary(issued, 'table'));
         }

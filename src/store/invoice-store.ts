@@ -98,6 +98,31 @@ export async function usageByLine(
   }));
 }
 
+/** The usage of the calls on an invoice now (after a rerate, it may differ from what the invoice says). */
+export async function usageOfInvoice(session: Session, invoiceNumber: string): Promise<UsageSummary[]> {
+  const result = await sql<UsageRow>`
+    SELECT ${USAGE_AGGREGATE} FROM rated_call
+    WHERE invoice_number = ${invoiceNumber} AND category IS NOT NULL
+    GROUP BY 1, 2 ORDER BY 1, 2`.execute(session.db);
+  return toUsage(result.rows);
+}
+
+/** Moves the calls of one invoice to another (a corrective invoice takes over the calls it re-bills). */
+export async function moveCallsToInvoice(session: Session, from: string, to: string): Promise<number> {
+  const result = await sql`UPDATE rated_call SET invoice_number = ${to} WHERE invoice_number = ${from}`.execute(session.db);
+  return Number(result.numAffectedRows ?? 0n);
+}
+
+/** An invoice, credit note or corrective invoice by number. */
+export async function findByNumber(db: Session['db'] | Database['db'], number: string): Promise<Selectable<InvoiceRow> | undefined> {
+  return db.selectFrom('invoice').selectAll().where('number', '=', number).executeTakeFirst();
+}
+
+/** Documents that refer to an invoice (its credit notes and corrective invoice). */
+export async function referringTo(db: Session['db'] | Database['db'], number: string): Promise<Selectable<InvoiceRow>[]> {
+  return db.selectFrom('invoice').selectAll().where('refers_to', '=', number).orderBy('number').execute();
+}
+
 /** The same usage, without claiming it (dry run). */
 export async function peekUnbilledUsage(database: Database, accountId: string, before: Date): Promise<UsageSummary[]> {
   const result = await sql<UsageRow>`

@@ -106,6 +106,7 @@ export interface InvoiceRow {
   vat: Numeric;
   total: Numeric;
   document: string;
+  refers_to: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface FairUseChargeRow {

@@ -19,6 +19,7 @@ const TEXT = {
     corrects: 'Vervangt factuur',
     credits: 'Crediteert factuur',
     reason: 'Reden',
+    details: 'Specificatie',
     description: 'Omschrijving',
     quantity: 'Aantal',
     unitPrice: 'Prijs',
@@ -49,6 +50,7 @@ const TEXT = {
     corrects: 'Replaces invoice',
     credits: 'Credits invoice',
     reason: 'Reason',
+    details: 'Details',
     description: 'Description',
     quantity: 'Quantity',
     unitPrice: 'Price',
@@ -108,7 +110,7 @@ export function renderInvoiceHtml(doc: Invoice | CreditNote, language: Language 
   const rows = doc.lines
     .map(
       (l) =>
-        `<tr><td>${escape(l.description)}</td><td class="n">${escape(l.quantity)}</td><td class="n">${money(l.unitPrice)}</td><td class="n">${money(l.amount)}</td><td class="n">${(Number(l.vatRate) * 100).toFixed(0)}%</td></tr>`,
+        `<tr><td>${escape(l.description)}</td><td class="n">${escape(language === 'nl' ? l.quantity.replace('.', ',') : l.quantity)}</td><td class="n">${money(l.unitPrice)}</td><td class="n">${money(l.amount)}</td><td class="n">${(Number(l.vatRate) * 100).toFixed(0)}%</td></tr>`,
     )
     .join('\n');
   const usage = doc.lines.filter((l) => l.type === 'usage' && l.category);
@@ -158,7 +160,7 @@ ${doc.usageByUser
 <tr><th>${t.period}</th><td>${escape(doc.period)}</td></tr>
 ${reference}
 </table>
-<h2>${t.description}</h2>
+<h2>${t.details}</h2>
 <table><thead><tr><th>${t.description}</th><th class="n">${t.quantity}</th><th class="n">${t.unitPrice}</th><th class="n">${t.amount}</th><th class="n">${t.vat}</th></tr></thead><tbody>
 ${rows}
 </tbody></table>

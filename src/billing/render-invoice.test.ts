@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { buildInvoice } from './build-invoice.js';
+import { buildCreditNote } from './build-credit-note.js';
+import { formatAmount, renderInvoiceCsv, renderInvoiceHtml } from './render-invoice.js';
+
+const invoice = buildInvoice({
+  number: '2026-000007',
+  issueDate: '2026-11-01',
+  account: { id: 'R-1', name: 'J. de Vries & Zn <test>' },
+  period: { year: 2026, month: 10 },
+  recurring: [{ description: 'Basispakket +31201234567', monthlyFeeMicros: 4_950_000, days: 22 }],
+  usage: [{ period: '2026-10', category: 'mobile', calls: 2, billedSeconds: 180, listPriceTicks: '16200000', chargedTicks: '16200000', coveredCalls: 0, coveredSeconds: 0, bundleSeconds: 0 }],
+  vatRate: '0.21',
+});
+
+describe('renderings', () => {
+  it('formats amounts the Dutch and the English way', () => {
+    expect(formatAmount('1234.50', 'nl')).toBe('€ 1.234,50');
+    expect(formatAmount('1234.50', 'en')).toBe('€ 1,234.50');
+    expect(formatAmount('-7.91', 'nl')).toBe('−€ 7,91');
+  });
+
+  it('renders an invoice page in Dutch by default and in English on request, escaping names', () => {
+    const nl = renderInvoiceHtml(invoice);
+    expect(nl).toContain('<html lang="nl">');
+    expect(nl).toContain('Factuur 2026-000007');
+    expect(nl).toContain('J. de Vries &amp; Zn &lt;test&gt;');
+    expect(nl).toContain('Nationaal mobiel');
+    expect(nl).toContain('0,7097');
+    expect(nl).toContain(`Totaal (incl. BTW)</th><td class="n">${formatAmount(invoice.total, 'nl')}`);
+    const en = renderInvoiceHtml(invoice, 'en');
+    expect(en).toContain('Invoice 2026-000007');
+    expect(en).toContain('Mobile');
+  });
+
+  it('renders a credit note with its reference and negative amounts, and CSV lines', () => {
+    const credit = buildCreditNote(invoice, [], '2026-000008', '2026-11-05', 'Correctie');
+    expect(credit.total).toBe(`-${invoice.total}`);
+    const html = renderInvoiceHtml(credit);
+    expect(html).toContain('Creditnota 2026-000008');
+    expect(html).toContain('Crediteert factuur</th><td>2026-000007');
+    const csv = renderInvoiceCsv(credit).trim().split('\n');
+    expect(csv[0]).toBe('number,kind,account,period,line,type,description,quantity,unit_price,amount,vat_rate,category,calls,billed_seconds');
+    expect(csv).toHaveLength(1 + invoice.lines.length);
+    expect(csv[2]).toContain(',-0.27,-0.27,0.21,mobile,2,180');
+  });
+});

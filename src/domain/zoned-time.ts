@@ -5,35 +5,30 @@
 import { tzOffset } from '@date-fns/tz';
 
 const HOUR_MS = 3_600_000;
-const caches = new Map<string, Map<number, number>>();
+const offsetFunctions = new Map<string, (utcMs: number) => number>();
 
 /** A function giving the offset (minutes east of UTC) in one zone, cached per UTC hour. */
 export function zoneOffsetFunction(zone: string): (utcMs: number) => number {
-  let cache = caches.get(zone);
-  if (!cache) caches.set(zone, (cache = new Map()));
-  const hours = cache;
-  return (utcMs) => {
-    const hour = Math.floor(utcMs / HOUR_MS);
-    let offset = hours.get(hour);
-    if (offset === undefined) {
-      offset = tzOffset(zone, new Date(hour * HOUR_MS));
-      hours.set(hour, offset);
-    }
-    return offset;
-  };
+  let offsetAt = offsetFunctions.get(zone);
+  if (!offsetAt) {
+    const hours = new Map<number, number>();
+    offsetAt = (utcMs) => {
+      const hour = Math.floor(utcMs / HOUR_MS);
+      let offset = hours.get(hour);
+      if (offset === undefined) {
+        offset = tzOffset(zone, new Date(hour * HOUR_MS));
+        hours.set(hour, offset);
+      }
+      return offset;
+    };
+    offsetFunctions.set(zone, offsetAt);
+  }
+  return offsetAt;
 }
 
 /** Minutes to add to UTC for wall-clock time in `zone` at `utcMs`. */
 export function zoneOffsetMinutes(zone: string, utcMs: number): number {
-  let cache = caches.get(zone);
-  if (!cache) caches.set(zone, (cache = new Map()));
-  const hour = Math.floor(utcMs / HOUR_MS);
-  let offset = cache.get(hour);
-  if (offset === undefined) {
-    offset = tzOffset(zone, new Date(hour * HOUR_MS));
-    cache.set(hour, offset);
-  }
-  return offset;
+  return zoneOffsetFunction(zone)(utcMs);
 }
 
 /** Whether `zone` is an IANA time zone this runtime knows. */

@@ -2,6 +2,7 @@
 import type { Invoice } from '../billing/build-invoice.js';
 import { formatPeriod, type Period } from '../domain/period.js';
 import type { Database } from '../store/database.js';
+import { loadEnterpriseGroups } from '../store/enterprise-store.js';
 import { InputError } from './input-error.js';
 
 export interface EnterpriseGroupLine {
@@ -16,29 +17,13 @@ export interface EnterpriseGroupLine {
 }
 
 export async function enterpriseOverview(database: Database, enterpriseId: string, period: Period): Promise<{ name: string; groups: EnterpriseGroupLine[] }> {
-  const enterprise = await database.db.selectFrom('enterprise').selectAll().where('id', '=', enterpriseId).executeTakeFirst();
-  if (!enterprise) throw new InputError(`no enterprise ${enterpriseId}`);
-  const periodText = formatPeriod(period);
-  const pbxs = await database.db.selectFrom('pbx').selectAll().where('enterprise_id', '=', enterpriseId).orderBy('id').execute();
-  const groups: EnterpriseGroupLine[] = [];
-  for (const pbx of pbxs) {
-    const users = await database.db
-      .selectFrom('pbx_user')
-      .select('user_id')
-      .where('pbx_id', '=', pbx.id)
-      .where('valid_from', '<', `${periodText}-32`)
-      .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>', `${periodText}-01`)]))
-      .execute();
-    const invoice = await database.db
-      .selectFrom('invoice')
-      .selectAll()
-      .where('account_id', '=', pbx.account_id)
-      .where('period', '=', periodText)
-      .where('kind', 'in', ['invoice', 'corrective'])
-      .orderBy('number', 'desc')
-      .executeTakeFirst();
-    const doc = invoice ? (JSON.parse(invoice.document) as Invoice) : undefined;
-    groups.push({ pbx: pbx.id, pbxName: pbx.name, account: pbx.account_id, users: users.length, invoice: doc?.number ?? null, subtotal: doc?.subtotal ?? null, total: doc?.total ?? null });
-  }
-  return { name: enterprise.name, groups };
+  const found = await loadEnterpriseGroups(database, enterpriseId, formatPeriod(period));
+  if (!found) throw new InputError(`no enterprise ${enterpriseId}`);
+  return {
+    name: found.name,
+    groups: found.groups.map((g) => {
+      const doc = g.invoiceDocument ? (JSON.parse(g.invoiceDocument) as Invoice) : undefined;
+      return { pbx: g.pbxId, pbxName: g.pbxName, account: g.accountId, users: g.users, invoice: doc?.number ?? null, subtotal: doc?.subtotal ?? null, total: doc?.total ?? null };
+    }),
+  };
 }

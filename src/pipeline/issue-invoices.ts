@@ -8,7 +8,7 @@ import { itemCharges, planFeeCharges } from '../billing/recurring-charges.js';
 import { formatPeriod, nextPeriod, periodEnd, type Period } from '../domain/period.js';
 import type { TariffSet } from '../tariffs/tariff-set.js';
 import type { Database } from '../store/database.js';
-import { accountsWithBillingItems, loadAccountsActiveBetween, loadBillingItems } from '../store/customer-store.js';
+import { accountsWithBillingItems, loadAccounts, loadAccountsActiveBetween, loadBillingItems } from '../store/customer-store.js';
 import { accountsWithPendingFairUse, claimFairUseCharges, pendingFairUseCharges, type FairUseChargeRow } from '../store/fair-use-store.js';
 import {
   accountsWithUnbilledUsage,
@@ -98,7 +98,7 @@ export async function issueInvoices(database: Database, period: Period, options:
     ...(await accountsWithUnbilledUsage(database, end)),
     ...(await accountsWithPendingFairUse(database)),
   ]);
-  const accounts = ids.size === 0 ? [] : await database.db.selectFrom('account').select(['id', 'name', 'segment']).where('id', 'in', [...ids]).orderBy('id').execute();
+  const accounts = await loadAccounts(database, [...ids]);
   const year = Number(options.issueDate.slice(0, 4));
   const results: IssuedInvoice[] = [];
   for (const account of accounts) {

@@ -164,6 +164,12 @@ export async function loadAccountsActiveBetween(database: Database, fromDate: st
   }));
 }
 
+/** Accounts by id, in id order. */
+export async function loadAccounts(database: Database, ids: readonly string[]): Promise<{ id: string; name: string; segment: 'residential' | 'business' }[]> {
+  if (ids.length === 0) return [];
+  return database.db.selectFrom('account').select(['id', 'name', 'segment']).where('id', 'in', [...ids]).orderBy('id').execute();
+}
+
 export interface BillingItemTerm {
   readonly itemId: string;
   readonly label: string;

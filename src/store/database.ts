@@ -43,6 +43,19 @@ function copyStatement(table: string, columns: readonly string[]): string {
   return `COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`;
 }
 
+/** Runs `work` between BEGIN and COMMIT on one connection; ROLLBACK when it throws. */
+async function inTransaction<T>(run: (statement: string) => Promise<unknown>, work: () => Promise<T>): Promise<T> {
+  await run('BEGIN');
+  try {
+    const result = await work();
+    await run('COMMIT');
+    return result;
+  } catch (error) {
+    await run('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
 function redact(url: string): string {
   try {
     const parsed = new URL(url);
@@ -73,13 +86,7 @@ async function openPostgres(url: string): Promise<Database> {
         },
       };
       try {
-        await client.query('BEGIN');
-        const result = await work(session);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
+        return await inTransaction((statement) => client.query(statement), () => work(session));
       } finally {
         client.release();
       }
@@ -113,13 +120,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
         },
       };
       try {
-        await pglite.exec('BEGIN');
-        const result = await work(session);
-        await pglite.exec('COMMIT');
-        return result;
-      } catch (error) {
-        await pglite.exec('ROLLBACK').catch(() => undefined);
-        throw error;
+        return await inTransaction((statement) => pglite.exec(statement), () => work(session));
       } finally {
         release();
       }

@@ -129,21 +129,27 @@ const CATALOGUE_FILE = z
   })
   .strict();
 
-function parseCatalogueFile(file: TariffFile | undefined, plans: ReadonlyMap<string, Plan>): Map<string, CatalogueItem> {
-  const catalogue = new Map<string, CatalogueItem>();
-  if (!file) return catalogue;
+/** A JSON tariff file checked against its schema; errors name the file and the field path. */
+function parseJsonFile<T>(file: TariffFile, schema: z.ZodType<T>): T {
   let json: unknown;
   try {
     json = JSON.parse(file.text);
   } catch (error) {
     throw new TariffDataError(file.path, '', `not valid JSON: ${(error as Error).message}`);
   }
-  const parsed = CATALOGUE_FILE.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const { where, message } = zodWhere(parsed.error);
     throw new TariffDataError(file.path, where, message);
   }
-  parsed.data.items.forEach((item, i) => {
+  return parsed.data;
+}
+
+function parseCatalogueFile(file: TariffFile | undefined, plans: ReadonlyMap<string, Plan>): Map<string, CatalogueItem> {
+  const catalogue = new Map<string, CatalogueItem>();
+  if (!file) return catalogue;
+  const data = parseJsonFile(file, CATALOGUE_FILE);
+  data.items.forEach((item, i) => {
     if (catalogue.has(item.id)) throw new TariffDataError(file.path, `items[${i}].id`, `duplicate item "${item.id}"`);
     if (item.kind === 'plan_user_fee' && (!item.plan || !plans.has(item.plan))) {
       throw new TariffDataError(file.path, `items[${i}].plan`, `a plan_user_fee names the plan it belongs to; "${item.plan ?? ''}" is no plan in plans.json`);
@@ -284,18 +290,7 @@ export function parseRateDeckVersion(file: TariffFile): RateDeckVersion {
 }
 
 function parsePlansFile(file: TariffFile) {
-  let json: unknown;
-  try {
-    json = JSON.parse(file.text);
-  } catch (error) {
-    throw new TariffDataError(file.path, '', `not valid JSON: ${(error as Error).message}`);
-  }
-  const parsed = PLANS_FILE.safeParse(json);
-  if (!parsed.success) {
-    const { where, message } = zodWhere(parsed.error);
-    throw new TariffDataError(file.path, where, message);
-  }
-  return parsed.data;
+  return parseJsonFile(file, PLANS_FILE);
 }
 
 /** Builds the TariffSet from all files of a tariff directory. */

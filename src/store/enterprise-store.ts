@@ -1,4 +1,5 @@
 /** An enterprise's groups (PBXs) with their billing account, active users and invoice of a period. */
+import { formatPeriod, nextPeriod, parsePeriod } from '../domain/period.js';
 import type { Database } from './database.js';
 
 export interface EnterpriseGroupRow {
@@ -18,14 +19,16 @@ export async function loadEnterpriseGroups(
   const enterprise = await database.db.selectFrom('enterprise').selectAll().where('id', '=', enterpriseId).executeTakeFirst();
   if (!enterprise) return undefined;
   const pbxs = await database.db.selectFrom('pbx').selectAll().where('enterprise_id', '=', enterpriseId).orderBy('id').execute();
+  const firstDay = `${period}-01`;
+  const nextFirstDay = `${formatPeriod(nextPeriod(parsePeriod(period)!))}-01`;
   const groups: EnterpriseGroupRow[] = [];
   for (const pbx of pbxs) {
     const users = await database.db
       .selectFrom('pbx_user')
       .select('user_id')
       .where('pbx_id', '=', pbx.id)
-      .where('valid_from', '<', `${period}-32`)
-      .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>', `${period}-01`)]))
+      .where('valid_from', '<', nextFirstDay)
+      .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>', firstDay)]))
       .execute();
     const invoice = await database.db
       .selectFrom('invoice')

@@ -378,7 +378,7 @@ export function buildProgram(): Command {
         subclass: d.subclass ?? null,
         areaCode: d.areaCode ?? null,
         place: d.place ?? null,
-        country: d.country ?? null,
+        country: d.country ? { callingCode: d.country.callingCode, region: d.country.region, name: d.country.name } : null,
         why: d.why,
       };
       const rows = Object.entries(json).map(([key, value]) => ({ key, value: typeof value === 'object' && value ? JSON.stringify(value) : value }));

@@ -19,8 +19,8 @@ export interface Cdr {
   /** E.164 of the customer's line the call is billed to (the forwarding line for a forwarded leg) */
   readonly billedLine: string;
   readonly device: Device;
-  /** E.164 of the line that forwarded this leg, if it is a forwarded leg */
-  readonly forwardedFrom?: string;
+  /** E.164 of the line that forwarded this leg, if it is a forwarded leg (always present, for one object shape) */
+  readonly forwardedFrom?: string | undefined;
 }
 
 /** Reason codes for CDR lines that cannot be rated. */

@@ -90,6 +90,7 @@ export function readAsteriskRow(fields: readonly string[], source: string, raw: 
     direction: incoming ? 'incoming' : 'outgoing',
     billedLine: line,
     device: 'fixed',
+    forwardedFrom: undefined,
   };
   return { kind: 'cdr', cdr };
 }

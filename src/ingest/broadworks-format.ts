@@ -176,7 +176,7 @@ export function readBroadWorksRow(fields: readonly string[], source: string, opt
     direction: direction === 'Originating' ? 'outgoing' : 'incoming',
     billedLine: line,
     device: /mobil/i.test(field(fields, COL.locationType)) ? 'mobile' : 'fixed',
-    ...(forwarded ? { forwardedFrom: line } : {}),
+    forwardedFrom: forwarded ? line : undefined,
   };
   return { kind: 'cdr', cdr };
 }

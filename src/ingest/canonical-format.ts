@@ -85,7 +85,7 @@ export function readCanonicalRow(fields: readonly string[], source: string): Rea
     direction,
     billedLine: billedLine!,
     device: device === 'mobile' ? 'mobile' : 'fixed',
-    ...(forwardedFrom ? { forwardedFrom } : {}),
+    forwardedFrom: forwardedFrom || undefined,
   };
   return { kind: 'cdr', cdr };
 }

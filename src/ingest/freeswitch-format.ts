@@ -55,6 +55,7 @@ export function readFreeSwitchRow(fields: readonly string[], source: string, opt
     direction: incoming ? 'incoming' : 'outgoing',
     billedLine: line,
     device: 'fixed',
+    forwardedFrom: undefined,
   };
   return { kind: 'cdr', cdr };
 }

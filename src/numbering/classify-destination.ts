@@ -14,6 +14,7 @@ import { findCountry, type NumberingPlan } from './numbering-plan.js';
 import { MUNICIPAL_PREFIX } from './nl-number-ranges.js';
 
 const NL = '31';
+const PLAIN_NUMBER = /^\+?\d+$/;
 /** Dutch geographic numbers have 9 NSN digits. */
 const GEOGRAPHIC_NSN_LENGTH = 9;
 const MAX_E164_DIGITS = 15;
@@ -23,8 +24,21 @@ function reject(reason: 'invalid_number' | 'unknown_destination', detail: string
   return { ok: false, reason, detail };
 }
 
-function accept(destination: Destination): Classification {
-  return { ok: true, destination };
+/** Destinations all have the same fields (absent ones undefined): one object shape on the hot path. */
+function accept(d: Destination): Classification {
+  return {
+    ok: true,
+    destination: {
+      number: d.number,
+      e164: d.e164,
+      category: d.category,
+      subclass: d.subclass,
+      areaCode: d.areaCode,
+      place: d.place,
+      country: d.country,
+      why: d.why,
+    },
+  };
 }
 
 /**
@@ -33,6 +47,7 @@ function accept(destination: Destination): Classification {
  * digits and a leading `+` remain.
  */
 export function cleanDialled(raw: string): string | undefined {
+  if (PLAIN_NUMBER.test(raw)) return raw;
   let text = raw.trim();
   const uri = /^(?:sips?|tel):/i.exec(text);
   if (uri) {
@@ -43,7 +58,7 @@ export function cleanDialled(raw: string): string | undefined {
     if (semicolon >= 0) text = text.slice(0, semicolon);
   }
   text = text.replace(/[\s\-.()/]/g, '');
-  return /^\+?\d+$/.test(text) ? text : undefined;
+  return PLAIN_NUMBER.test(text) ? text : undefined;
 }
 
 /** The area code of a Dutch geographic E.164 number, if it has one. */
@@ -67,9 +82,7 @@ function classifyDutch(plan: NumberingPlan, nsn: string, lineAreaCode: string | 
       category: local ? 'local' : 'national',
       areaCode: code,
       place,
-      why: local
-        ? `area code ${code} (${place}) is the calling line's own area: local call`
-        : `area code ${code} (${place}) differs from the calling line's${lineAreaCode ? ` (${lineAreaCode})` : ''}: national call`,
+      why: local ? area.value.localWhy : area.value.nationalWhy,
     });
   }
   const range = plan.ranges.longestMatch(nsn);
@@ -83,8 +96,8 @@ function classifyDutch(plan: NumberingPlan, nsn: string, lineAreaCode: string | 
       number: e164,
       e164,
       category: r.category,
-      ...(r.subclass ? { subclass: r.subclass } : {}),
-      why: `0${r.prefix}: ${r.description}`,
+      subclass: r.subclass,
+      why: r.description,
     });
   }
   return reject('unknown_destination', `0${nsn.slice(0, 3)}… is in no range of the Dutch numbering plan`);
@@ -105,7 +118,7 @@ function classifyInternational(plan: NumberingPlan, digits: string, lineAreaCode
     e164: `+${digits}`,
     category: 'international',
     country,
-    why: `calling code +${country.callingCode}: ${country.name}`,
+    why: country.why,
   });
 }
 
@@ -116,7 +129,7 @@ function classifyShortOrLocal(plan: NumberingPlan, digits: string, lineAreaCode:
     return accept({
       number: digits,
       category: s.category,
-      ...(s.subclass ? { subclass: s.subclass } : {}),
+      subclass: s.subclass,
       why: s.description,
     });
   }

@@ -27,14 +27,14 @@ export interface Destination {
   /** E.164 (`+31201234567`) or, for a short code without an E.164 form, the dialled digits (`1233`). */
   readonly number: string;
   /** E.164 form; absent for short codes. */
-  readonly e164?: string;
+  readonly e164?: string | undefined;
   readonly category: Category;
   /** e.g. premium, freephone, personal, short_code, municipal, directory, harmonised, voicemail */
-  readonly subclass?: string;
+  readonly subclass?: string | undefined;
   /** Dutch area code with its 0, e.g. '020' */
-  readonly areaCode?: string;
-  readonly place?: string;
-  readonly country?: Country;
+  readonly areaCode?: string | undefined;
+  readonly place?: string | undefined;
+  readonly country?: Country | undefined;
   /** Why this category, in a sentence for support staff. */
   readonly why: string;
 }

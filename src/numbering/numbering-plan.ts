@@ -9,12 +9,16 @@ import { PrefixTrie } from './prefix-trie.js';
 
 interface CountryEntry extends Country {
   readonly leadingDigits?: RegExp;
+  readonly why: string;
 }
 
 export interface AreaCode {
   /** with its 0, e.g. '020' */
   readonly code: string;
   readonly place: string;
+  /** explanations, built once */
+  readonly localWhy: string;
+  readonly nationalWhy: string;
 }
 
 export interface NumberingPlan {
@@ -33,7 +37,12 @@ export function buildNumberingPlan(): NumberingPlan {
   for (const [code, place] of NL_AREA_CODES) {
     const nsnPrefix = code.slice(1);
     if (areaCodes.longestMatch(nsnPrefix)) throw new Error(`area code ${code} overlaps a shorter one`);
-    areaCodes.insert(nsnPrefix, { code, place });
+    areaCodes.insert(nsnPrefix, {
+      code,
+      place,
+      localWhy: `area code ${code} (${place}) is the calling line's own area: local call`,
+      nationalWhy: `area code ${code} (${place}) is not the calling line's area: national call`,
+    });
   }
   const ranges = new PrefixTrie<NumberRange>();
   for (const range of NL_NUMBER_RANGES) {
@@ -49,6 +58,7 @@ export function buildNumberingPlan(): NumberingPlan {
       callingCode,
       region,
       name,
+      why: `calling code +${callingCode}: ${name}`,
       ...(leadingDigits ? { leadingDigits: new RegExp(`^(?:${leadingDigits})`) } : {}),
     };
     const list = byCode.get(callingCode) ?? [];
@@ -62,12 +72,11 @@ export function buildNumberingPlan(): NumberingPlan {
 }
 
 /** The region of an international number: a region whose leading digits match, else the main one. */
-export function findCountry(plan: NumberingPlan, digits: string): Country | undefined {
+export function findCountry(plan: NumberingPlan, digits: string): (Country & { readonly why: string }) | undefined {
   const match = plan.countries.longestMatch(digits);
   if (!match) return undefined;
-  const national = digits.slice(match.prefix.length);
   const regions = match.value;
-  const specific = regions.find((r) => r.leadingDigits?.test(national));
-  const chosen = specific ?? regions[0];
-  return chosen && { callingCode: chosen.callingCode, region: chosen.region, name: chosen.name };
+  if (regions.length === 1) return regions[0];
+  const national = digits.slice(match.prefix.length);
+  return regions.find((r) => r.leadingDigits?.test(national)) ?? regions[0];
 }

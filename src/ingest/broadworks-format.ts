@@ -16,6 +16,7 @@
  */
 import type { Cdr, ReadResult } from '../domain/cdr.js';
 import { zonedLocalToUtcMs } from '../domain/zoned-time.js';
+import type { FieldList } from './positional-fields.js';
 import { lineToE164 } from './switch-fields.js';
 
 export interface BroadWorksOptions {
@@ -67,8 +68,8 @@ const FORWARDING_SERVICES = new Set([
 const BW_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{0,3}))?$/;
 const BW_ZONE = /^[01]([+-])(\d{2})(\d{2})(\d{2})$/;
 
-function field(fields: readonly string[], column: number): string {
-  return (fields[column - 1] ?? '').trim();
+function field(fields: FieldList, column: number): string {
+  return (fields.at(column - 1) ?? '').trim();
 }
 
 /** `D±hhmmss` → minutes east of UTC. */
@@ -97,8 +98,9 @@ export function looksLikeBroadWorks(fields: readonly string[]): boolean {
   return fields.length >= 3 && /^(Start|Normal|End|Long Duration|Failover)$/.test(fields[2] ?? '');
 }
 
-export function readBroadWorksRow(fields: readonly string[], source: string, options: BroadWorksOptions): ReadResult {
-  if (fields.length === 1 && fields[0]!.startsWith('version=')) return { kind: 'skip', detail: 'version line' };
+/** Reads one record; `fields` is an array of fields or a positional view of an unquoted line. */
+export function readBroadWorksRow(fields: FieldList, source: string, options: BroadWorksOptions): ReadResult {
+  if (fields.length === 1 && fields.at(0)!.startsWith('version=')) return { kind: 'skip', detail: 'version line' };
   const type = field(fields, COL.type);
   if (type === 'Start' || type === 'End') return { kind: 'skip', detail: `${type} interval marker` };
   if (type === 'Long Duration' || type === 'Failover') {

@@ -4,6 +4,7 @@
 import type { ReadResult } from '../domain/cdr.js';
 import { looksLikeAsterisk, readAsteriskRow } from './asterisk-format.js';
 import { looksLikeBroadWorks, readBroadWorksRow } from './broadworks-format.js';
+import { PositionalFields } from './positional-fields.js';
 import { CANONICAL_COLUMNS, checkCanonicalHeader, readCanonicalRow } from './canonical-format.js';
 import { looksLikeFreeSwitch, readFreeSwitchRow } from './freeswitch-format.js';
 
@@ -12,6 +13,8 @@ export interface CdrFormat {
   /** Checks the first row when the format has a header; returns a message when it is wrong. */
   readonly checkHeader?: (fields: readonly string[]) => string | undefined;
   readonly readRow: (fields: readonly string[], source: string, raw: string) => ReadResult;
+  /** reads an unquoted line without splitting it into every field (wide formats) */
+  readonly readPlainLine?: (raw: string, source: string) => ReadResult;
 }
 
 export const FORMAT_NAMES = ['canonical', 'broadworks', 'asterisk', 'freeswitch'] as const;
@@ -45,7 +48,11 @@ export function createCdrFormat(name: FormatName, options: FormatOptions = DEFAU
       return CANONICAL_FORMAT;
     case 'broadworks': {
       const bw = { zoneSource: options.broadworksZoneSource, timeZone: options.timeZone };
-      return { name, readRow: (fields, source) => readBroadWorksRow(fields, source, bw) };
+      return {
+        name,
+        readRow: (fields, source) => readBroadWorksRow(fields, source, bw),
+        readPlainLine: (raw, source) => readBroadWorksRow(new PositionalFields(raw), source, bw),
+      };
     }
     case 'asterisk':
       return { name, readRow: (fields, source, raw) => readAsteriskRow(fields, source, raw, options) };

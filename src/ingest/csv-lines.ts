@@ -11,7 +11,22 @@ export interface CsvRecord {
   readonly lineNo: number;
   /** the record as written, without its line ending */
   readonly raw: string;
+  /** the fields, split on first use (a reader may take what it needs from `raw` instead) */
   readonly fields: string[];
+}
+
+class LazyRecord implements CsvRecord {
+  private split: string[] | undefined;
+
+  constructor(
+    readonly lineNo: number,
+    readonly raw: string,
+    private readonly delimiter: number,
+  ) {}
+
+  get fields(): string[] {
+    return (this.split ??= splitCsvRecord(this.raw, this.delimiter));
+  }
 }
 
 const QUOTE = 34;
@@ -89,7 +104,7 @@ export async function* readCsvRecords(chunks: AsyncIterable<string>, delimiter =
       if (!quotesBalanced(pending)) return undefined;
       const raw = pending;
       pending = '';
-      return { lineNo: pendingLine, raw, fields: splitCsvRecord(raw, code) };
+      return new LazyRecord(pendingLine, raw, code);
     }
     if (line.length === 0) return undefined;
     if (line.indexOf('"') >= 0 && !quotesBalanced(line)) {
@@ -97,7 +112,7 @@ export async function* readCsvRecords(chunks: AsyncIterable<string>, delimiter =
       pendingLine = lineNo;
       return undefined;
     }
-    return { lineNo, raw: line, fields: splitCsvRecord(line, code) };
+    return new LazyRecord(lineNo, line, code);
   };
   for await (let chunk of chunks) {
     if (first) {
@@ -118,5 +133,5 @@ export async function* readCsvRecords(chunks: AsyncIterable<string>, delimiter =
     const record = emit(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
     if (record) yield record;
   }
-  if (pending) yield { lineNo: pendingLine, raw: pending, fields: splitCsvRecord(pending, code) };
+  if (pending) yield new LazyRecord(pendingLine, pending, code);
 }

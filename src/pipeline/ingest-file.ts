@@ -153,10 +153,11 @@ async function ingestInSession(
 
   let lastProgress = 0;
   try {
-    for await (const { fields, lineNo, raw: rawLine } of records) {
+    for await (const record of records) {
+      const { lineNo, raw: rawLine } = record;
       counts.read++;
       if (counts.read === 1) {
-        format ??= detectCdrFormat(fields, options.formatOptions ?? DEFAULT_FORMAT_OPTIONS);
+        format ??= detectCdrFormat(record.fields, options.formatOptions ?? DEFAULT_FORMAT_OPTIONS);
         if (!format) {
           throw new FileRefused(`${path} line ${lineNo}: cannot tell the CDR format from "${rawLine.slice(0, 80)}"; name it with --format`);
         }
@@ -164,13 +165,13 @@ async function ingestInSession(
         fileId = await startIngestFile(session, { source, fileName: file.fileName, contentHash: file.contentHash }, options.now);
         batch = new RatedCallBatch(fileId);
         if (format.checkHeader) {
-          const problem = format.checkHeader(fields);
+          const problem = format.checkHeader(record.fields);
           if (problem) throw new FileRefused(`${path} line ${lineNo}: ${problem}; nothing was ingested from this file`);
           counts.skipped++;
           continue;
         }
       }
-      const read = format!.readRow(fields, source, rawLine);
+      const read = format!.readPlainLine && rawLine.indexOf('"') < 0 ? format!.readPlainLine(rawLine, source) : format!.readRow(record.fields, source, rawLine);
       if (read.kind === 'skip') {
         counts.skipped++;
       } else if (read.kind === 'reject') {

@@ -46,11 +46,6 @@ export function parsePriceMicros(text: string, field: string): number {
   return whole * 1_000_000 + fraction;
 }
 
-/** Micro-euros to ticks. */
-export function microsToTicks(micros: number): number {
-  return micros * TICKS_PER_MICRO;
-}
-
 /** Exact euro value of a tick count (or of a decimal string of ticks, as summed by SQL). */
 export function ticksToEuros(ticks: number | bigint | string): Decimal {
   return new Decimal(ticks.toString()).div(TICKS_PER_EURO);

@@ -1,7 +1,7 @@
 /**
  * Billing periods: calendar months in Europe/Amsterdam, written `YYYY-MM`.
  */
-import { amsterdamMidnightUtc, amsterdamParts } from './amsterdam-time.js';
+import { amsterdamMidnightUtc } from './amsterdam-time.js';
 
 export interface Period {
   readonly year: number;
@@ -44,13 +44,3 @@ export function daysInPeriod(period: Period): number {
   return new Date(Date.UTC(period.year, period.month, 0)).getUTCDate();
 }
 
-/** The period (Amsterdam calendar month) an instant falls in. */
-export function periodOf(instant: Date): Period {
-  const { year, month } = amsterdamParts(instant.getTime());
-  return { year, month };
-}
-
-/** Compares periods chronologically. */
-export function comparePeriods(a: Period, b: Period): number {
-  return a.year - b.year || a.month - b.month;
-}

@@ -40,36 +40,41 @@ function coverage(term: Dated, period: Period): { days: number; firstDayMs: numb
   return { days: Math.max(0, endDay - firstDay), firstDayMs: amsterdamMidnightUtc(period.year, period.month, firstDay).getTime() };
 }
 
-/** Plan fees of the lines (plans without a fee, such as business call plans, give no line). */
-export function planFeeCharges(terms: readonly LineTerm[], tariffs: TariffSet, period: Period): RecurringCharge[] {
+/**
+ * One charge per term that covers days of the period, priced by `price` at the version in force on
+ * the first day charged (undefined: no charge).
+ */
+function chargesFor<T extends Dated>(
+  terms: readonly T[],
+  period: Period,
+  price: (term: T, firstDayMs: number) => Omit<RecurringCharge, 'days'> | undefined,
+): RecurringCharge[] {
   const charges: RecurringCharge[] = [];
   for (const term of terms) {
     const { days, firstDayMs } = coverage(term, period);
     if (days <= 0) continue;
-    const plan = tariffs.plans.get(term.planId);
-    const version = plan && versionAt(plan.versions, firstDayMs);
-    if (!plan || !version) throw new Error(`plan "${term.planId}" has no version in force in ${formatPeriod(period)} (line ${term.line})`);
-    if (version.monthlyFeeMicros === 0) continue;
-    charges.push({ description: `${plan.name} ${term.line}`, monthlyFeeMicros: version.monthlyFeeMicros, days });
+    const charge = price(term, firstDayMs);
+    if (charge) charges.push({ ...charge, days });
   }
   return charges;
 }
 
+/** Plan fees of the lines (plans without a fee, such as business call plans, give no line). */
+export function planFeeCharges(terms: readonly LineTerm[], tariffs: TariffSet, period: Period): RecurringCharge[] {
+  return chargesFor(terms, period, (term, firstDayMs) => {
+    const plan = tariffs.plans.get(term.planId);
+    const version = plan && versionAt(plan.versions, firstDayMs);
+    if (!plan || !version) throw new Error(`plan "${term.planId}" has no version in force in ${formatPeriod(period)} (line ${term.line})`);
+    return version.monthlyFeeMicros === 0 ? undefined : { description: `${plan.name} ${term.line}`, monthlyFeeMicros: version.monthlyFeeMicros };
+  });
+}
+
 /** Catalogue items held in the period. */
 export function itemCharges(terms: readonly ItemTerm[], tariffs: TariffSet, period: Period): RecurringCharge[] {
-  const charges: RecurringCharge[] = [];
-  for (const term of terms) {
-    const { days, firstDayMs } = coverage(term, period);
-    if (days <= 0) continue;
+  return chargesFor(terms, period, (term, firstDayMs) => {
     const item = tariffs.catalogue.get(term.itemId);
     const version = item && versionAt(item.versions, firstDayMs);
     if (!item || !version) throw new Error(`catalogue item "${term.itemId}" has no price in force in ${formatPeriod(period)}`);
-    charges.push({
-      description: `${item.name} – ${term.label}`,
-      monthlyFeeMicros: version.monthlyFeeMicros,
-      days,
-      ...(term.pbxName ? { group: term.pbxName } : {}),
-    });
-  }
-  return charges;
+    return { description: `${item.name} – ${term.label}`, monthlyFeeMicros: version.monthlyFeeMicros, ...(term.pbxName ? { group: term.pbxName } : {}) };
+  });
 }

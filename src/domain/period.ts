@@ -22,6 +22,11 @@ export function formatPeriod(period: Period): string {
   return `${period.year}-${String(period.month).padStart(2, '0')}`;
 }
 
+/** The period's first local day, `YYYY-MM-01` (dated terms are compared as local dates). */
+export function periodFirstDay(period: Period): string {
+  return `${formatPeriod(period)}-01`;
+}
+
 export function nextPeriod(period: Period): Period {
   return period.month === 12 ? { year: period.year + 1, month: 1 } : { year: period.year, month: period.month + 1 };
 }

@@ -3,7 +3,7 @@
  */
 import { assessFairUse, type FairUseAssessment } from '../billing/assess-fair-use.js';
 import { Decimal } from '../domain/money.js';
-import { formatPeriod, nextPeriod, periodEnd, periodStart, previousPeriod, type Period } from '../domain/period.js';
+import { formatPeriod, nextPeriod, periodEnd, periodFirstDay as localDate, periodStart, previousPeriod, type Period } from '../domain/period.js';
 import type { TariffSet } from '../tariffs/tariff-set.js';
 import type { Database } from '../store/database.js';
 import { loadAccountsActiveBetween } from '../store/customer-store.js';
@@ -52,10 +52,6 @@ function windowMonths(period: Period, window: number): Period[] {
   const months = [period];
   while (months.length < window) months.unshift(previousPeriod(months[0]!));
   return months;
-}
-
-function localDate(p: Period): string {
-  return `${formatPeriod(p)}-01`;
 }
 
 /** Assesses every customer of every fair-use group over the `window` months ending with `period`. */

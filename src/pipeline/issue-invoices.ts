@@ -5,7 +5,7 @@
  */
 import { buildInvoice, formatMinutes, type ExtraCharge, type Invoice, type RecurringCharge, type UsageSummary, type UserUsage } from '../billing/build-invoice.js';
 import { itemCharges, planFeeCharges } from '../billing/recurring-charges.js';
-import { formatPeriod, nextPeriod, periodEnd, type Period } from '../domain/period.js';
+import { formatPeriod, nextPeriod, periodEnd, periodFirstDay as localDate, type Period } from '../domain/period.js';
 import type { TariffSet } from '../tariffs/tariff-set.js';
 import type { Database } from '../store/database.js';
 import { accountsWithBillingItems, loadAccounts, loadAccountsActiveBetween, loadBillingItems } from '../store/customer-store.js';
@@ -31,10 +31,6 @@ export interface IssuedInvoice {
   readonly invoice: Invoice;
   /** false when it was issued by an earlier run */
   readonly issuedNow: boolean;
-}
-
-function localDate(period: Period): string {
-  return `${formatPeriod(period)}-01`;
 }
 
 function fairUseCharge(row: FairUseChargeRow): ExtraCharge {

@@ -1,5 +1,5 @@
 /** An enterprise's groups (PBXs) with their billing account, active users and invoice of a period. */
-import { formatPeriod, nextPeriod, parsePeriod } from '../domain/period.js';
+import { nextPeriod, parsePeriod, periodFirstDay } from '../domain/period.js';
 import type { Database } from './database.js';
 
 export interface EnterpriseGroupRow {
@@ -19,8 +19,9 @@ export async function loadEnterpriseGroups(
   const enterprise = await database.db.selectFrom('enterprise').selectAll().where('id', '=', enterpriseId).executeTakeFirst();
   if (!enterprise) return undefined;
   const pbxs = await database.db.selectFrom('pbx').selectAll().where('enterprise_id', '=', enterpriseId).orderBy('id').execute();
-  const firstDay = `${period}-01`;
-  const nextFirstDay = `${formatPeriod(nextPeriod(parsePeriod(period)!))}-01`;
+  const month = parsePeriod(period)!;
+  const firstDay = periodFirstDay(month);
+  const nextFirstDay = periodFirstDay(nextPeriod(month));
   const groups: EnterpriseGroupRow[] = [];
   for (const pbx of pbxs) {
     const users = await database.db

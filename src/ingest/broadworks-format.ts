@@ -65,27 +65,49 @@ const FORWARDING_SERVICES = new Set([
   'Deflection',
 ]);
 
-const BW_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{0,3}))?$/;
 const BW_ZONE = /^[01]([+-])(\d{2})(\d{2})(\d{2})$/;
 
 function field(fields: FieldList, column: number): string {
   return (fields.at(column - 1) ?? '').trim();
 }
 
+let lastZoneText = '';
+let lastZone: number | undefined;
+
 /** `D±hhmmss` → minutes east of UTC. */
 export function parseUserTimeZone(text: string): number | undefined {
+  if (text === lastZoneText) return lastZone; // a file has a handful of zones
   const m = BW_ZONE.exec(text);
-  if (!m) return undefined;
-  const minutes = Number(m[2]) * 60 + Number(m[3]) + Number(m[4]) / 60;
-  return m[1] === '-' ? -minutes : minutes;
+  const minutes = m ? Number(m[2]) * 60 + Number(m[3]) + Number(m[4]) / 60 : undefined;
+  lastZoneText = text;
+  lastZone = m && minutes !== undefined ? (m[1] === '-' ? -minutes : minutes) : undefined;
+  return lastZone;
 }
 
-function parseBwTime(text: string, options: BroadWorksOptions, offsetMinutes: number | undefined): number | undefined {
-  const m = BW_TIME.exec(text);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
-  const ms = Number((m[7] ?? '').padEnd(3, '0') || '0');
+/** The decimal number in text[from, from + count), or -1 if any of it is not a digit. */
+function digitsAt(text: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** `YYYYMMDDhhmmss` with an optional `.m`, `.mm` or `.mmm` (a hot path: no regular expression). */
+export function parseBwTime(text: string, options: BroadWorksOptions, offsetMinutes: number | undefined): number | undefined {
+  const n = text.length;
+  if (n < 14 || n > 18 || (n > 14 && text.charCodeAt(14) !== 46)) return undefined;
+  const y = digitsAt(text, 0, 4);
+  const mo = digitsAt(text, 4, 2);
+  const d = digitsAt(text, 6, 2);
+  const h = digitsAt(text, 8, 2);
+  const mi = digitsAt(text, 10, 2);
+  const s = digitsAt(text, 12, 2);
+  const fraction = n > 15 ? digitsAt(text, 15, n - 15) : 0;
+  if (y < 0 || fraction < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return undefined;
+  const ms = n === 16 ? fraction * 100 : n === 17 ? fraction * 10 : fraction;
   if (options.zoneSource === 'user' && offsetMinutes !== undefined) {
     return Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMinutes * 60_000;
   }

@@ -48,10 +48,11 @@ export function createCdrFormat(name: FormatName, options: FormatOptions = DEFAU
       return CANONICAL_FORMAT;
     case 'broadworks': {
       const bw = { zoneSource: options.broadworksZoneSource, timeZone: options.timeZone };
+      const plain = new PositionalFields(); // one view, moved from line to line
       return {
         name,
         readRow: (fields, source) => readBroadWorksRow(fields, source, bw),
-        readPlainLine: (raw, source) => readBroadWorksRow(new PositionalFields(raw), source, bw),
+        readPlainLine: (raw, source) => readBroadWorksRow(plain.reset(raw), source, bw),
       };
     }
     case 'asterisk':

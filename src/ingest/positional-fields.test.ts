@@ -13,3 +13,15 @@ describe('PositionalFields', () => {
     }
   });
 });
+
+describe('PositionalFields.reset', () => {
+  it('reads a wider line after a narrower one, and a narrower one after it', () => {
+    const fields = new PositionalFields();
+    const wide = Array.from({ length: 1500 }, (_, i) => String(i)).join(',');
+    expect(fields.reset('a,b').length).toBe(2);
+    expect(fields.reset(wide).length).toBe(1500);
+    expect(fields.at(1499)).toBe('1499');
+    expect(fields.reset('x').at(0)).toBe('x');
+    expect(fields.length).toBe(1);
+  });
+});

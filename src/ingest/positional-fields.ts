@@ -8,14 +8,32 @@ export interface FieldList {
 }
 
 export class PositionalFields implements FieldList {
-  /** start offset of each field, then one past the end */
-  private readonly starts: number[] = [0];
-  readonly length: number;
+  /** start offset of each field, then one past the end; reused from line to line */
+  private starts = new Int32Array(512);
+  private line = '';
+  length = 0;
 
-  constructor(private readonly line: string) {
-    for (let i = line.indexOf(','); i >= 0; i = line.indexOf(',', i + 1)) this.starts.push(i + 1);
-    this.starts.push(line.length + 1);
-    this.length = this.starts.length - 1;
+  constructor(line?: string) {
+    if (line !== undefined) this.reset(line);
+  }
+
+  /** Points this view at another line (the view of the previous line is gone). */
+  reset(line: string): this {
+    this.line = line;
+    let count = 0;
+    let starts = this.starts;
+    starts[count++] = 0;
+    for (let i = line.indexOf(','); i >= 0; i = line.indexOf(',', i + 1)) {
+      if (count + 1 >= starts.length) {
+        const grown = new Int32Array(starts.length * 2);
+        grown.set(starts);
+        this.starts = starts = grown;
+      }
+      starts[count++] = i + 1;
+    }
+    starts[count] = line.length + 1;
+    this.length = count;
+    return this;
   }
 
   /** The field at a 0-based index, or undefined past the end. */

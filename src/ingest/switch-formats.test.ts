@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { broadworksRow, bwCall } from '../../test/support/switch-rows.js';
 import { readAsteriskRow } from './asterisk-format.js';
-import { parseUserTimeZone, readBroadWorksRow } from './broadworks-format.js';
+import { parseBwTime, parseUserTimeZone, readBroadWorksRow } from './broadworks-format.js';
 import { createCdrFormat, detectCdrFormat } from './cdr-format.js';
 import { splitCsvRecord } from './csv-lines.js';
 import { readFreeSwitchRow } from './freeswitch-format.js';
@@ -35,6 +35,20 @@ describe('BroadWorks', () => {
     expect(parseUserTimeZone('0+010000')).toBe(60);
     expect(parseUserTimeZone('1-070000')).toBe(-420);
     expect(parseUserTimeZone('+0200')).toBeUndefined();
+    expect(parseUserTimeZone('1+020000')).toBe(120); // again, after a bad one
+  });
+
+  it('reads times with 0 to 3 decimals of a second, and refuses anything else', () => {
+    const utc = { zoneSource: 'user', timeZone: 'Europe/Amsterdam' } as const;
+    const at = (text: string) => parseBwTime(text, utc, 60);
+    expect(at('20261005091500')).toBe(Date.parse('2026-10-05T08:15:00.000Z'));
+    expect(at('20261005091500.')).toBe(Date.parse('2026-10-05T08:15:00.000Z'));
+    expect(at('20261005091500.1')).toBe(Date.parse('2026-10-05T08:15:00.100Z'));
+    expect(at('20261005091500.12')).toBe(Date.parse('2026-10-05T08:15:00.120Z'));
+    expect(at('20261005091500.123')).toBe(Date.parse('2026-10-05T08:15:00.123Z'));
+    for (const bad of ['', '2026100509150', '20261005091500.1234', '20261005091500x123', '2026100509150a', '20261305091500', '20261005241500', '20261005096000', '-2026100509150']) {
+      expect(at(bad), bad).toBeUndefined();
+    }
   });
 
   it('reads times in the configured zone when told to', () => {

@@ -10,6 +10,7 @@ import { periodEnd, periodStart, type Period } from '../domain/period.js';
 import type { RatedCall } from '../rating/rate-cdr.js';
 import type { Database, Session } from './database.js';
 import type { RatedCallRow } from './schema.js';
+import { CopyCsvWriter } from './copy-csv-writer.js';
 
 const CALL_COLUMNS = [
   'account_id',
@@ -44,17 +45,6 @@ const CALL_COLUMNS = [
   'line_no',
 ] as const;
 
-/** A text field for COPY CSV: bare when safe; quoted when empty or holding a quote, comma, backslash or line break. */
-function text(value: string | undefined | null): string {
-  if (value === undefined || value === null) return '';
-  if (value.length === 0) return '""';
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c === 34 || c === 44 || c === 10 || c === 13 || c === 92) return `"${value.replace(/"/g, '""')}"`;
-  }
-  return value;
-}
-
 /** Band parts as stored: `peak:45;offpeak:15`. */
 export function bandsText(bands: RatedCall['rating']['bands']): string {
   let out = '';
@@ -62,21 +52,49 @@ export function bandsText(bands: RatedCall['rating']['bands']): string {
   return out;
 }
 
-/**
- * One rated call as a COPY CSV line in CALL_COLUMNS order.
- */
-export function ratedCallCsvLine(call: RatedCall, lineNo: number, fileId: number): string {
+/** One rated call as a COPY CSV row in CALL_COLUMNS order. */
+function writeRatedCallRow(out: CopyCsvWriter, call: RatedCall, lineNo: number, fileId: number): void {
   const { cdr, rating, destination } = call;
-  return (
-    text(call.accountId) + ',' + new Date(cdr.startedAtMs).toISOString() + ',' + text(cdr.source) + ',' + text(cdr.recordId) + ',' +
-    text(cdr.billedLine) + ',' + text(call.planId) + ',' + cdr.direction + ',' + cdr.device + ',' +
-    text(cdr.callingNumber) + ',' + text(cdr.calledNumber) + ',' + text(destination?.number) + ',' +
-    text(destination?.category) + ',' + text(destination?.subclass) + ',' + text(destination?.country?.region) + ',' +
-    text(cdr.forwardedFrom) + ',' + (cdr.answered ? 't' : 'f') + ',' + cdr.answeredSeconds + ',' + rating.billedSeconds + ',' +
-    rating.setupFeeTicks + ',' + rating.listPriceTicks + ',' + rating.chargedTicks + ',' + text(rating.tariffVersion) + ',' +
-    text(rating.rateMatch) + ',' + (rating.ratePerMinuteMicros ?? '') + ',' + text(bandsText(rating.bands)) + ',' +
-    text(rating.allowance) + ',' + rating.coveredSeconds + ',' + text(rating.freeReason) + ',' + fileId + ',' + lineNo
-  );
+  out
+    .text(call.accountId)
+    .timestamp(cdr.startedAtMs)
+    .text(cdr.source)
+    .text(cdr.recordId)
+    .text(cdr.billedLine)
+    .text(call.planId)
+    .text(cdr.direction)
+    .text(cdr.device)
+    .text(cdr.callingNumber)
+    .text(cdr.calledNumber)
+    .text(destination?.number)
+    .text(destination?.category)
+    .text(destination?.subclass)
+    .text(destination?.country?.region)
+    .text(cdr.forwardedFrom)
+    .bool(cdr.answered)
+    .int(cdr.answeredSeconds)
+    .int(rating.billedSeconds)
+    .int(rating.setupFeeTicks)
+    .int(rating.listPriceTicks)
+    .int(rating.chargedTicks)
+    .text(rating.tariffVersion)
+    .text(rating.rateMatch)
+    .int(rating.ratePerMinuteMicros)
+    .text(rating.bands.length === 0 ? '' : rating.bands.length === 1 ? bandText(rating.bands[0]!) : bandsText(rating.bands))
+    .text(rating.allowance)
+    .int(rating.coveredSeconds)
+    .text(rating.freeReason)
+    .int(fileId)
+    .int(lineNo)
+    .endRow();
+}
+
+/** `peak:45`, built once per band and length seen. */
+const bandTexts = new Map<string, string[]>();
+function bandText(b: RatedCall['rating']['bands'][number]): string {
+  let byLength = bandTexts.get(b.band);
+  if (!byLength) bandTexts.set(b.band, (byLength = []));
+  return b.seconds < 100_000 ? (byLength[b.seconds] ??= `${b.band}:${b.seconds}`) : `${b.band}:${b.seconds}`;
 }
 
 /** Per category: what a write stored anew. */
@@ -94,7 +112,7 @@ export interface WriteResult {
 
 /** Rated calls of one file, serialized for COPY as they are rated, with their totals. */
 export class RatedCallBatch {
-  readonly lines: string[] = [];
+  readonly rows = new CopyCsvWriter();
   readonly periods = new Map<number, Period>();
   readonly totals = new Map<string, CategoryTotals>();
   /** account and month of the calls a bundle may cover: their allocation must be recomputed */
@@ -103,11 +121,11 @@ export class RatedCallBatch {
   constructor(readonly fileId: number) {}
 
   get size(): number {
-    return this.lines.length;
+    return this.rows.rows;
   }
 
   add(call: RatedCall, lineNo: number): void {
-    this.lines.push(ratedCallCsvLine(call, lineNo, this.fileId));
+    writeRatedCallRow(this.rows, call, lineNo, this.fileId);
     const p = amsterdamParts(call.cdr.startedAtMs);
     const key = p.year * 100 + p.month;
     if (!this.periods.has(key)) this.periods.set(key, { year: p.year, month: p.month });
@@ -161,7 +179,7 @@ function isUniqueViolation(error: unknown): boolean {
 export async function writeRatedCalls(session: Session, batch: RatedCallBatch): Promise<WriteResult> {
   if (batch.size === 0) return { inserted: 0, duplicates: 0, byCategory: new Map() };
   await ensurePartitions(session, batch.periods.values());
-  const csv = batch.lines.join('\n') + '\n';
+  const csv = batch.rows.bytes();
   await sql.raw('SAVEPOINT rated_batch').execute(session.db);
   try {
     await session.copyCsv('rated_call', CALL_COLUMNS, csv);

@@ -16,7 +16,7 @@ import type { Schema } from './schema.js';
 export interface Session {
   readonly db: Kysely<Schema>;
   /** Bulk-loads CSV text (no header) into `table (columns)`. */
-  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
+  copyCsv(table: string, columns: readonly string[], csv: string | Uint8Array): Promise<void>;
 }
 
 export interface Database {

@@ -9,7 +9,7 @@ import { formatMinutes } from '../billing/build-invoice.js';
 import { amsterdamParts } from '../domain/amsterdam-time.js';
 import { Decimal, formatTicks } from '../domain/money.js';
 import { parsePeriod, type Period } from '../domain/period.js';
-import { createCdrFormat, DEFAULT_FORMAT_OPTIONS, FORMAT_NAMES, type CdrFormat, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
+import { DEFAULT_FORMAT_OPTIONS, FORMAT_NAMES, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
 import { isKnownTimeZone } from '../domain/zoned-time.js';
 import { buildNumberingPlan } from '../numbering/numbering-plan.js';
 import { classifyDestination } from '../numbering/classify-destination.js';
@@ -51,7 +51,7 @@ interface IngestFlags {
 }
 
 /** The CDR format and reading options the ingest flags name. */
-function ingestSettings(flags: IngestFlags): { format: CdrFormat | 'auto'; formatOptions: FormatOptions } {
+function ingestSettings(flags: IngestFlags): { format: FormatName | 'auto'; formatOptions: FormatOptions } {
   if (!isKnownTimeZone(flags.timeZone)) throw new UsageError(`--time-zone: "${flags.timeZone}" is not an IANA time zone (like Europe/Amsterdam or UTC)`);
   if (flags.broadworksTimes !== 'user' && flags.broadworksTimes !== 'fixed') {
     throw new UsageError(`--broadworks-times: expected user or fixed, got "${flags.broadworksTimes}"`);
@@ -62,7 +62,7 @@ function ingestSettings(flags: IngestFlags): { format: CdrFormat | 'auto'; forma
   if (!(FORMAT_NAMES as readonly string[]).includes(flags.format)) {
     throw new UsageError(`--format: expected auto or one of ${FORMAT_NAMES.join(', ')}, got "${flags.format}"`);
   }
-  return { format: createCdrFormat(flags.format as FormatName, formatOptions), formatOptions };
+  return { format: flags.format as FormatName, formatOptions };
 }
 
 function addIngestOptions(command: Command): Command {

@@ -1,29 +1,28 @@
 /**
- * Ingests one CDR file: stream, decode, split records, read each with its format, rate it, store it.
- * The file is one transaction, so that a crash leaves nothing half-stored and a re-run completes it.
- * Every line ends as exactly one of rated, rejected, duplicate or skipped.
+ * Ingests one CDR file: a rater (file-rater.ts) reads and rates it, in a worker thread or inline;
+ * this stores its batches in order, one COPY in flight while the next batch is rated. The file is one
+ * transaction, so that a crash leaves nothing half-stored and a re-run completes it. Every line ends
+ * as exactly one of rated, rejected, duplicate or skipped.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
-import { detectCdrFormat, DEFAULT_FORMAT_OPTIONS, type CdrFormat, type FormatOptions } from '../ingest/cdr-format.js';
-import { readCsvRecords } from '../ingest/csv-lines.js';
-import { decodeText } from '../ingest/decode-text.js';
-import { rateCdr, type RatingContext } from '../rating/rate-cdr.js';
-import type { Database } from '../store/database.js';
+import { DEFAULT_FORMAT_OPTIONS, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
+import type { Database, Session } from '../store/database.js';
 import { allocateBundles, type AllocationScope } from '../store/allocation-store.js';
 import {
-  finishIngestFile,
-  RatedCallBatch,
-  startIngestFile,
+  recordIngestFile,
+  reserveIngestFileId,
   writeRatedCalls,
   writeRejects,
   type CategoryTotals,
   type IngestCounts,
   type StoredReject,
 } from '../store/call-store.js';
+import type { TariffSet } from '../tariffs/tariff-set.js';
+import type { FileRater } from './file-rater.js';
+import type { RateFileEvent } from './rate-file.js';
 
 export interface FileReport extends IngestCounts {
   readonly file: string;
@@ -39,7 +38,7 @@ export interface FileReport extends IngestCounts {
 
 export interface IngestOptions {
   /** a format, or 'auto' to detect it from the file's first record */
-  readonly format: CdrFormat | 'auto';
+  readonly format: FormatName | 'auto';
   readonly formatOptions?: FormatOptions;
   /** the feed's name for duplicate detection; defaults to the format's name */
   readonly source?: string;
@@ -58,7 +57,7 @@ class FileRefused extends Error {}
 
 async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
+  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), hash);
   return hash.digest('hex');
 }
 
@@ -74,18 +73,19 @@ function addTotals(target: Map<string, CategoryTotals>, source: ReadonlyMap<stri
 }
 
 /** Ingests one file; bad lines are rejects in the report, not exceptions. */
-export async function ingestFile(database: Database, context: RatingContext, path: string, options: IngestOptions): Promise<FileReport> {
+export async function ingestFile(database: Database, rater: FileRater, tariffs: TariffSet, path: string, options: IngestOptions): Promise<FileReport> {
   const fileName = options.fileName ?? basename(path);
-  const contentHash = await hashFile(path);
+  // the content hash keys rejects; it is computed on this thread while the rater reads the file
+  const contentHash = hashFile(path);
+  contentHash.catch(() => undefined); // awaited below
   try {
-    return await database.session((session) => ingestInSession(session, context, path, options, { fileName, contentHash }));
+    return await database.session((session) => storeRatedFile(session, rater, tariffs, path, options, { fileName, contentHash }));
   } catch (error) {
     if (!(error instanceof FileRefused)) throw error;
-    const name = options.format === 'auto' ? 'auto' : options.format.name;
     return {
       file: path,
-      source: options.source ?? name,
-      format: name,
+      source: options.source ?? options.format,
+      format: options.format,
       encoding: '',
       read: 0,
       rated: 0,
@@ -99,104 +99,77 @@ export async function ingestFile(database: Database, context: RatingContext, pat
   }
 }
 
-async function ingestInSession(
-  session: Parameters<Parameters<Database['session']>[0]>[0],
-  context: RatingContext,
+async function storeRatedFile(
+  session: Session,
+  rater: FileRater,
+  tariffs: TariffSet,
   path: string,
   options: IngestOptions,
-  file: { fileName: string; contentHash: string },
+  file: { fileName: string; contentHash: Promise<string> },
 ): Promise<FileReport> {
-  const batchSize = options.batchSize ?? 10_000;
-  const totalBytes = statSync(path).size;
-  let bytesRead = 0;
-  const raw = createReadStream(path, { highWaterMark: 64 * 1024 });
-  raw.on('data', (chunk) => {
-    bytesRead += chunk.length;
-  });
-  const bytes = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
-  let encoding = '';
-  const records = readCsvRecords(decodeText(bytes as AsyncIterable<Buffer>, (e) => (encoding = e)));
-
-  let format = options.format === 'auto' ? undefined : options.format;
-  let source = options.source ?? format?.name ?? '';
-  let fileId = 0;
-  const counts = { read: 0, rated: 0, rejected: 0, duplicates: 0, skipped: 0 };
+  const fileId = await reserveIngestFileId(session);
+  let started: { format: FormatName; source: string } | undefined;
+  let refused: string | undefined;
+  let ended: Extract<RateFileEvent, { kind: 'end' }> | undefined;
+  let rated = 0;
+  let duplicates = 0;
   const byCategory = new Map<string, CategoryTotals>();
   const reportedRejects: StoredReject[] = [];
-  let pendingRejects: StoredReject[] = [];
-  let batch!: RatedCallBatch;
   const bundleScopes = new Map<string, AllocationScope>();
 
-  // One batch is written while the next is read and rated; writes stay in order on the session.
-  let inflight: Promise<void> = Promise.resolve();
-  const flush = async (): Promise<void> => {
-    const calls = batch;
-    const rejects = pendingRejects;
-    for (const [key, scope] of calls.bundleScopes) bundleScopes.set(key, scope);
-    batch = new RatedCallBatch(fileId);
-    pendingRejects = [];
-    await inflight;
-    inflight = (async () => {
-      const result = await writeRatedCalls(session, calls);
-      counts.rated += result.inserted;
-      counts.duplicates += result.duplicates;
-      addTotals(byCategory, result.byCategory);
-      await writeRejects(session, { contentHash: file.contentHash, fileName: file.fileName, source, fileId, format: format!.name }, rejects, options.now);
-    })();
-    inflight.catch(() => undefined); // surfaced by the next await; not an unhandled rejection meanwhile
-  };
-  const reject = (r: StoredReject): void => {
-    counts.rejected++;
-    pendingRejects.push(r);
-    if (reportedRejects.length < REPORTED_REJECTS) reportedRejects.push(r);
+  const store = async (batch: Extract<RateFileEvent, { kind: 'batch' }>): Promise<void> => {
+    const result = await writeRatedCalls(session, batch.calls);
+    rated += result.inserted;
+    duplicates += result.duplicates;
+    addTotals(byCategory, result.byCategory);
+    for (const [key, scope] of batch.calls.bundleScopes) bundleScopes.set(key, scope);
+    if (batch.rejects.length === 0) return;
+    for (const r of batch.rejects) if (reportedRejects.length < REPORTED_REJECTS) reportedRejects.push(r);
+    const { format, source } = started!;
+    await writeRejects(session, { contentHash: await file.contentHash, fileName: file.fileName, source, fileId, format }, batch.rejects, options.now);
   };
 
-  let lastProgress = 0;
+  // one batch is stored while the next is rated; writes stay in order on the session
+  let inflight: Promise<void> = Promise.resolve();
   try {
-    for await (const record of records) {
-      const { lineNo, raw: rawLine } = record;
-      counts.read++;
-      if (counts.read === 1) {
-        format ??= detectCdrFormat(record.fields, options.formatOptions ?? DEFAULT_FORMAT_OPTIONS);
-        if (!format) {
-          throw new FileRefused(`${path} line ${lineNo}: cannot tell the CDR format from "${rawLine.slice(0, 80)}"; name it with --format`);
+    await rater.rate(
+      {
+        path,
+        format: options.format,
+        formatOptions: options.formatOptions ?? DEFAULT_FORMAT_OPTIONS,
+        source: options.source,
+        fileId,
+        batchSize: options.batchSize ?? 10_000,
+      },
+      async (event) => {
+        switch (event.kind) {
+          case 'start':
+            started = event;
+            return;
+          case 'refused':
+            refused = event.message;
+            return;
+          case 'progress':
+            options.onProgress?.(event.bytesRead, event.totalBytes);
+            return;
+          case 'end':
+            ended = event;
+            return;
+          case 'batch':
+            await inflight;
+            inflight = store(event);
+            inflight.catch(() => undefined); // surfaced by the next await; not an unhandled rejection meanwhile
         }
-        source = options.source ?? format.name;
-        fileId = await startIngestFile(session, { source, fileName: file.fileName, contentHash: file.contentHash }, options.now);
-        batch = new RatedCallBatch(fileId);
-        if (format.checkHeader) {
-          const problem = format.checkHeader(record.fields);
-          if (problem) throw new FileRefused(`${path} line ${lineNo}: ${problem}; nothing was ingested from this file`);
-          counts.skipped++;
-          continue;
-        }
-      }
-      const read = format!.readPlainLine && rawLine.indexOf('"') < 0 ? format!.readPlainLine(rawLine, source) : format!.readRow(record.fields, source, rawLine);
-      if (read.kind === 'skip') {
-        counts.skipped++;
-      } else if (read.kind === 'reject') {
-        reject({ reason: read.reason, detail: read.detail, lineNo, raw: rawLine });
-      } else {
-        const rated = rateCdr(context, read.cdr);
-        if (!rated.ok) reject({ reason: rated.reason, detail: rated.detail, lineNo, raw: rawLine });
-        else {
-          batch.add(rated.call, lineNo);
-          if (batch.size >= batchSize) await flush();
-        }
-      }
-      if (options.onProgress && (counts.read & 0xfff) === 0 && performance.now() - lastProgress > 100) {
-        lastProgress = performance.now();
-        options.onProgress(bytesRead, totalBytes);
-      }
-    }
+      },
+    );
   } finally {
-    raw.destroy();
+    await inflight.catch(() => undefined); // nothing may run on the session after it ends
   }
-  if (!format) throw new FileRefused(`${path}: the file is empty`);
-  await flush();
   await inflight;
-  await allocateBundles(session, context.tariffs.bundles, [...bundleScopes.values()]);
-  await finishIngestFile(session, fileId, counts);
-  options.onProgress?.(totalBytes, totalBytes);
-  return { file: path, source, format: format.name, encoding, ...counts, byCategory, rejects: reportedRejects };
+  if (refused !== undefined) throw new FileRefused(refused);
+  if (!started || !ended) throw new Error(`${path}: the rater stopped before the end of the file`);
+  await allocateBundles(session, tariffs.bundles, [...bundleScopes.values()]);
+  const counts: IngestCounts = { read: ended.read, rated, rejected: ended.rejected, duplicates, skipped: ended.skipped };
+  await recordIngestFile(session, fileId, { source: started.source, fileName: file.fileName, contentHash: await file.contentHash }, counts, options.now);
+  return { file: path, source: started.source, format: started.format, encoding: ended.encoding, ...counts, byCategory, rejects: reportedRejects };
 }

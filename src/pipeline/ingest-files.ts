@@ -4,29 +4,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { createCdrFormat, DEFAULT_FORMAT_OPTIONS, FORMAT_NAMES, type CdrFormat, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
+import { createCdrFormat, DEFAULT_FORMAT_OPTIONS, FORMAT_NAMES, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
 import { splitCsvRecord } from '../ingest/csv-lines.js';
-import { buildNumberingPlan } from '../numbering/numbering-plan.js';
-import { createCachedClassifier } from '../numbering/classify-destination.js';
 import { rateCdr, type RatingContext } from '../rating/rate-cdr.js';
 import type { Database } from '../store/database.js';
 import { allocateBundles, type AllocationScope } from '../store/allocation-store.js';
 import { RatedCallBatch, resolveRejects, selectRejectsPage, writeRatedCalls } from '../store/call-store.js';
 import { loadOnNetViews, loadSubscriptionTerms } from '../store/customer-store.js';
+import { loadLatestTariffFiles } from '../store/tariff-store.js';
+import { parseTariffFiles } from '../tariffs/parse-tariff-files.js';
+import type { TariffSet } from '../tariffs/tariff-set.js';
+import { createFileRater, defaultWorkerScript, ratingContextFrom, type FileRater, type RatingInputs } from './file-rater.js';
 import { ingestFile, type FileReport } from './ingest-file.js';
 import { InputError } from './input-error.js';
-import { loadStoredTariffs } from './load-tariffs.js';
+
+/** Everything rating needs, from the database, once per run, as data a worker can be sent. */
+export async function loadRatingInputs(database: Database): Promise<RatingInputs> {
+  const stored = await loadLatestTariffFiles(database);
+  if (!stored) throw new InputError('no tariffs loaded yet: run `cdrbill load tariffs [dir]` first');
+  return { tariffFiles: stored.files, subscriptions: await loadSubscriptionTerms(database), onNet: await loadOnNetViews(database) };
+}
 
 /** Everything rating needs, from the database, once per run. */
 export async function loadRatingContext(database: Database): Promise<RatingContext> {
-  const tariffs = await loadStoredTariffs(database);
-  const subscriptions = await loadSubscriptionTerms(database);
-  const onNet = await loadOnNetViews(database);
-  return { tariffs, subscriptions, onNet, classify: createCachedClassifier(buildNumberingPlan()) };
+  return ratingContextFrom(await loadRatingInputs(database));
 }
 
 export interface IngestFilesOptions {
-  readonly format: CdrFormat | 'auto';
+  readonly format: FormatName | 'auto';
   readonly formatOptions?: FormatOptions;
   readonly source?: string;
   readonly now: Date;
@@ -34,38 +39,52 @@ export interface IngestFilesOptions {
   readonly stdin?: Readable;
   readonly onFile?: (report: FileReport) => void;
   readonly onProgress?: (file: string, bytesRead: number, totalBytes: number) => void;
+  /** rated calls plus rejects stored per COPY (default 10,000) */
+  readonly batchSize?: number;
+  /** the rating worker's script; false rates on this thread (default: the compiled worker, if built) */
+  readonly ratingWorker?: URL | false;
 }
 
 /** Ingests files in order; `-` is standard input (spooled to a temporary file first). */
 export async function ingestFiles(database: Database, paths: readonly string[], options: IngestFilesOptions): Promise<FileReport[]> {
   for (const path of paths) if (path !== '-' && !existsSync(path)) throw new InputError(`${path}: no such CDR file`);
-  const context = await loadRatingContext(database);
+  const inputs = await loadRatingInputs(database);
+  const tariffs = parseTariffFiles(inputs.tariffFiles);
+  const rater = createFileRater(inputs, options.ratingWorker ?? defaultWorkerScript());
   const reports: FileReport[] = [];
-  for (const path of paths) {
-    let file = path;
-    let spool: string | undefined;
-    if (path === '-') {
-      spool = mkdtempSync(join(tmpdir(), 'cdrbill-stdin-'));
-      file = join(spool, 'stdin');
-      await pipeline(options.stdin ?? process.stdin, createWriteStream(file));
-    }
-    try {
-      const report = await ingestFile(database, context, file, {
-        format: options.format,
-        ...(options.formatOptions ? { formatOptions: options.formatOptions } : {}),
-        ...(options.source ? { source: options.source } : {}),
-        ...(spool ? { fileName: 'stdin' } : {}),
-        now: options.now,
-        ...(options.onProgress ? { onProgress: (read: number, total: number) => options.onProgress!(path, read, total) } : {}),
-      });
-      const shown = spool ? { ...report, file: '-' } : report;
-      options.onFile?.(shown);
-      reports.push(shown);
-    } finally {
-      if (spool) rmSync(spool, { recursive: true, force: true });
-    }
+  try {
+    for (const path of paths) reports.push(await ingestOne(database, rater, tariffs, path, options));
+  } finally {
+    await rater.close();
   }
   return reports;
+}
+
+/** One file; `-` is standard input, spooled to a temporary file first. */
+async function ingestOne(database: Database, rater: FileRater, tariffs: TariffSet, path: string, options: IngestFilesOptions): Promise<FileReport> {
+  let file = path;
+  let spool: string | undefined;
+  if (path === '-') {
+    spool = mkdtempSync(join(tmpdir(), 'cdrbill-stdin-'));
+    file = join(spool, 'stdin');
+    await pipeline(options.stdin ?? process.stdin, createWriteStream(file));
+  }
+  try {
+    const report = await ingestFile(database, rater, tariffs, file, {
+      format: options.format,
+      ...(options.formatOptions ? { formatOptions: options.formatOptions } : {}),
+      ...(options.source ? { source: options.source } : {}),
+      ...(spool ? { fileName: 'stdin' } : {}),
+      now: options.now,
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+      ...(options.onProgress ? { onProgress: (read: number, total: number) => options.onProgress!(path, read, total) } : {}),
+    });
+    const shown = spool ? { ...report, file: '-' } : report;
+    options.onFile?.(shown);
+    return shown;
+  } finally {
+    if (spool) rmSync(spool, { recursive: true, force: true });
+  }
 }
 
 export interface RetryReport {
@@ -116,10 +135,11 @@ export async function retryRejects(database: Database, formatOptions: FormatOpti
         stillRejected.push({ ...key, reason, detail });
       }
       for (const batch of batches.values()) {
-        const written = await writeRatedCalls(session, batch);
+        const rows = batch.seal();
+        const written = await writeRatedCalls(session, rows);
         rated += written.inserted;
         duplicates += written.duplicates;
-        for (const [k, scope] of batch.bundleScopes) scopes.set(k, scope);
+        for (const [k, scope] of rows.bundleScopes) scopes.set(k, scope);
       }
       await resolveRejects(session, resolved, stillRejected);
       const last = rows[rows.length - 1]!;

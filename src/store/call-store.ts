@@ -10,6 +10,7 @@ import { periodEnd, periodStart, type Period } from '../domain/period.js';
 import type { RatedCall } from '../rating/rate-cdr.js';
 import type { Database, Session } from './database.js';
 import type { RatedCallRow } from './schema.js';
+import type { AllocationScope } from './allocation-store.js';
 import { CopyCsvWriter } from './copy-csv-writer.js';
 
 const CALL_COLUMNS = [
@@ -110,15 +111,36 @@ export interface WriteResult {
   readonly byCategory: ReadonlyMap<string, CategoryTotals>;
 }
 
+/**
+ * Rated calls of one file as COPY rows, with what storing them needs to know. Plain data with the
+ * rows as bytes: a batch rated in a worker thread crosses to the writer without a copy.
+ */
+export interface RatedCallRows {
+  readonly fileId: number;
+  readonly count: number;
+  /** COPY CSV rows in CALL_COLUMNS order */
+  readonly csv: Uint8Array;
+  /** the months (Amsterdam) the calls fall in: their partitions must exist */
+  readonly periods: readonly Period[];
+  readonly totals: ReadonlyMap<string, CategoryTotals>;
+  /** account and month of the calls a bundle may cover: their allocation must be recomputed */
+  readonly bundleScopes: ReadonlyMap<string, AllocationScope>;
+}
+
 /** Rated calls of one file, serialized for COPY as they are rated, with their totals. */
 export class RatedCallBatch {
-  readonly rows = new CopyCsvWriter();
-  readonly periods = new Map<number, Period>();
-  readonly totals = new Map<string, CategoryTotals>();
-  /** account and month of the calls a bundle may cover: their allocation must be recomputed */
-  readonly bundleScopes = new Map<string, { accountId: string; period: Period }>();
+  private readonly rows: CopyCsvWriter;
+  private readonly periods = new Map<number, Period>();
+  private readonly totals = new Map<string, CategoryTotals>();
+  private readonly bundleScopes = new Map<string, AllocationScope>();
 
-  constructor(readonly fileId: number) {}
+  /** `expectedBytes`: the size of the previous batch, say, to allocate once */
+  constructor(
+    readonly fileId: number,
+    expectedBytes = 1 << 20,
+  ) {
+    this.rows = new CopyCsvWriter(Math.max(4096, expectedBytes + (expectedBytes >> 3)));
+  }
 
   get size(): number {
     return this.rows.rows;
@@ -142,6 +164,18 @@ export class RatedCallBatch {
     } else {
       this.totals.set(category, { calls: 1, billedSeconds: call.rating.billedSeconds, listPriceTicks: BigInt(call.rating.listPriceTicks) });
     }
+  }
+
+  /** The batch as plain data; add nothing after. */
+  seal(): RatedCallRows {
+    return {
+      fileId: this.fileId,
+      count: this.size,
+      csv: this.rows.bytes(),
+      periods: [...this.periods.values()],
+      totals: this.totals,
+      bundleScopes: this.bundleScopes,
+    };
   }
 }
 
@@ -176,15 +210,15 @@ function isUniqueViolation(error: unknown): boolean {
  * Writes a batch of rated calls; a call whose (account, start, source, record id) is stored already
  * is counted as a duplicate and not written again.
  */
-export async function writeRatedCalls(session: Session, batch: RatedCallBatch): Promise<WriteResult> {
-  if (batch.size === 0) return { inserted: 0, duplicates: 0, byCategory: new Map() };
-  await ensurePartitions(session, batch.periods.values());
-  const csv = batch.rows.bytes();
+export async function writeRatedCalls(session: Session, batch: RatedCallRows): Promise<WriteResult> {
+  if (batch.count === 0) return { inserted: 0, duplicates: 0, byCategory: new Map() };
+  await ensurePartitions(session, batch.periods);
+  const { csv } = batch;
   await sql.raw('SAVEPOINT rated_batch').execute(session.db);
   try {
     await session.copyCsv('rated_call', CALL_COLUMNS, csv);
     await sql.raw('RELEASE SAVEPOINT rated_batch').execute(session.db);
-    return { inserted: batch.size, duplicates: 0, byCategory: batch.totals };
+    return { inserted: batch.count, duplicates: 0, byCategory: batch.totals };
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     await sql.raw('ROLLBACK TO SAVEPOINT rated_batch').execute(session.db);
@@ -214,7 +248,7 @@ export async function writeRatedCalls(session: Session, batch: RatedCallBatch): 
       listPriceTicks: BigInt(row.list_price_ticks),
     });
   }
-  return { inserted, duplicates: batch.size - inserted, byCategory };
+  return { inserted, duplicates: batch.count - inserted, byCategory };
 }
 
 export interface StoredReject extends Reject {
@@ -229,11 +263,12 @@ export async function writeRejects(
   rejects: readonly StoredReject[],
   now: Date,
 ): Promise<void> {
-  if (rejects.length === 0) return;
-  await session.db
-    .insertInto('cdr_reject')
-    .values(
-      rejects.map((r) => ({
+  // 10 parameters a row: keep a statement under PostgreSQL's 65,535
+  for (let from = 0; from < rejects.length; from += 5_000) {
+    await session.db
+      .insertInto('cdr_reject')
+      .values(
+        rejects.slice(from, from + 5_000).map((r) => ({
         content_hash: file.contentHash,
         line_no: r.lineNo,
         file_name: file.fileName,
@@ -242,12 +277,13 @@ export async function writeRejects(
         format: file.format,
         reason: r.reason,
         detail: r.detail,
-        raw: r.raw,
-        first_seen_at: now,
-      })),
-    )
-    .onConflict((oc) => oc.columns(['content_hash', 'line_no']).doNothing())
-    .execute();
+          raw: r.raw,
+          first_seen_at: now,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['content_hash', 'line_no']).doNothing())
+      .execute();
+  }
 }
 
 export interface IngestCounts {
@@ -258,40 +294,34 @@ export interface IngestCounts {
   readonly skipped: number;
 }
 
-export async function startIngestFile(
+/** An id for a file about to be ingested: its rows carry it before its bookkeeping row is written. */
+export async function reserveIngestFileId(session: Session): Promise<number> {
+  const result = await sql<{ id: number }>`SELECT nextval(pg_get_serial_sequence('ingest_file', 'id'))::int AS id`.execute(session.db);
+  return result.rows[0]!.id;
+}
+
+/** The bookkeeping of an ingested file, written once it is read to the end. */
+export async function recordIngestFile(
   session: Session,
+  fileId: number,
   file: { source: string; fileName: string; contentHash: string },
+  counts: IngestCounts,
   now: Date,
-): Promise<number> {
-  const row = await session.db
+): Promise<void> {
+  await session.db
     .insertInto('ingest_file')
     .values({
+      id: fileId,
       source: file.source,
       file_name: file.fileName,
       content_hash: file.contentHash,
       ingested_at: now,
-      lines_read: 0,
-      rated: 0,
-      rejected: 0,
-      duplicates: 0,
-      skipped: 0,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
-export async function finishIngestFile(session: Session, fileId: number, counts: IngestCounts): Promise<void> {
-  await session.db
-    .updateTable('ingest_file')
-    .set({
       lines_read: counts.read,
       rated: counts.rated,
       rejected: counts.rejected,
       duplicates: counts.duplicates,
       skipped: counts.skipped,
     })
-    .where('id', '=', fileId)
     .execute();
 }
 

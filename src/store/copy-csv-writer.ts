@@ -18,12 +18,9 @@ export class CopyCsvWriter {
   private position = 0;
   private fieldCount = 0;
   private rowCount = 0;
-  /** `YYYY-MM-DDT` of the last day written, as character codes */
-  private dayPrefix: number[] = [];
-  private dayNumber = Number.NaN;
 
   constructor(initialBytes = 1 << 20) {
-    this.buffer = Buffer.allocUnsafe(initialBytes);
+    this.buffer = Buffer.allocUnsafeSlow(initialBytes); // never from the shared pool: the bytes may be transferred
   }
 
   /** rows ended so far */
@@ -38,7 +35,7 @@ export class CopyCsvWriter {
 
   private reserve(bytes: number): void {
     if (this.position + bytes <= this.buffer.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.position + bytes));
+    const next = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.position + bytes));
     this.buffer.copy(next, 0, 0, this.position);
     this.buffer = next;
   }
@@ -105,15 +102,26 @@ export class CopyCsvWriter {
   /** An instant as ISO 8601 UTC with milliseconds (`2026-10-05T08:02:11.105Z`), for timestamptz. */
   timestamp(ms: number): this {
     const day = Math.floor(ms / DAY_MS);
-    if (day !== this.dayNumber) {
-      this.dayNumber = day;
-      const prefix = new Date(day * DAY_MS).toISOString().slice(0, -13);
-      this.dayPrefix = Array.from(prefix, (c) => c.charCodeAt(0));
-    }
-    const prefix = this.dayPrefix;
-    this.reserve(prefix.length + 14);
+    // civil date of a day number (H. Hinnant's days_from_civil, inverted): CDRs come in no order
+    const z = day + 719_468;
+    const era = Math.floor(z / 146_097);
+    const doe = z - era * 146_097;
+    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+    const mp = Math.floor((5 * doy + 2) / 153);
+    const dayOfMonth = doy - Math.floor((153 * mp + 2) / 5) + 1;
+    const month = mp < 10 ? mp + 3 : mp - 9;
+    const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    if (year < 0 || year > 9999) return this.text(new Date(ms).toISOString());
+    this.reserve(25);
     this.separate();
-    for (let i = 0; i < prefix.length; i++) this.buffer[this.position++] = prefix[i]!;
+    this.two(Math.floor(year / 100));
+    this.two(year % 100);
+    this.buffer[this.position++] = 45; // '-'
+    this.two(month);
+    this.buffer[this.position++] = 45;
+    this.two(dayOfMonth);
+    this.buffer[this.position++] = 84; // 'T'
     let rest = ms - day * DAY_MS;
     const millis = rest % 1000;
     rest = (rest - millis) / 1000;

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CANONICAL_FORMAT } from '../../src/ingest/cdr-format.js';
 import { ingestFiles } from '../../src/pipeline/ingest-files.js';
 import { loadCustomers } from '../../src/pipeline/load-customers.js';
 import { loadTariffs } from '../../src/pipeline/load-tariffs.js';
@@ -19,7 +18,7 @@ async function prepared(): Promise<TestDatabase> {
 }
 
 async function ingest(database: Database, name: string, lines: string[]) {
-  const [report] = await ingestFiles(database, [writeCanonicalFile(dir, name, lines)], { format: CANONICAL_FORMAT, now: NOW });
+  const [report] = await ingestFiles(database, [writeCanonicalFile(dir, name, lines)], { format: 'canonical', now: NOW });
   return report!;
 }
 

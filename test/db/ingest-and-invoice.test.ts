@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/domain/money.js';
-import { CANONICAL_FORMAT } from '../../src/ingest/cdr-format.js';
 import { ingestFiles } from '../../src/pipeline/ingest-files.js';
 import { issueInvoices } from '../../src/pipeline/issue-invoices.js';
 import { loadCustomers } from '../../src/pipeline/load-customers.js';
@@ -12,7 +11,7 @@ import { createTestDatabase, TEST_BACKEND, type TestDatabase } from '../support/
 import { tempDir, writeCanonicalFile } from '../support/files.js';
 
 const NOW = new Date('2026-11-01T06:00:00Z');
-const ingest = (database: Database, paths: string[]) => ingestFiles(database, paths, { format: CANONICAL_FORMAT, now: NOW });
+const ingest = (database: Database, paths: string[]) => ingestFiles(database, paths, { format: 'canonical', now: NOW });
 
 describe(`ingest and invoice on ${TEST_BACKEND}`, () => {
   let test: TestDatabase;

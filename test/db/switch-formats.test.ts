@@ -2,7 +2,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCdrFormat } from '../../src/ingest/cdr-format.js';
 import { ingestFiles, retryRejects } from '../../src/pipeline/ingest-files.js';
 import { loadCustomers } from '../../src/pipeline/load-customers.js';
 import { loadTariffs } from '../../src/pipeline/load-tariffs.js';
@@ -81,7 +80,7 @@ describe(`switch formats into the database (${TEST_BACKEND})`, () => {
   it('reads gzip files and standard input, and counts a repeat as duplicates', async () => {
     const gz = `${dir}/pbx.csv.gz`;
     writeFileSync(gz, gzipSync(Buffer.from(readFileSync(broadworksFile('pbx2.csv')))));
-    const [fromGz] = await ingestFiles(test.database, [gz], { format: createCdrFormat('broadworks'), now: NOW });
+    const [fromGz] = await ingestFiles(test.database, [gz], { format: 'broadworks', now: NOW });
     expect(fromGz).toMatchObject({ read: 8, rated: 0, duplicates: 5, skipped: 3 });
     const stdin = Readable.from([readFileSync(broadworksFile('pbx3.csv'))]);
     const [fromStdin] = await ingestFiles(test.database, ['-'], { format: 'auto', now: NOW, stdin });

@@ -1,0 +1,118 @@
+/**
+ * The CPU half of ingesting a CDR file: stream, decode, split records, read each with its format,
+ * rate it, and write what rated as COPY rows, in batches. No database: it runs in a worker thread
+ * (rating-worker.ts) or inline, and hands each batch to a consumer that stores them in order and
+ * says, by resolving, when it can take the next.
+ *
+ * Every record ends as exactly one of rated, rejected or skipped here; duplicates are found where
+ * the calls are stored.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { Cdr } from '../domain/cdr.js';
+import { createCdrFormat, detectCdrFormat, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
+import { readCsvRecords } from '../ingest/csv-lines.js';
+import { decodeText } from '../ingest/decode-text.js';
+import { rateCdr, type RatingContext } from '../rating/rate-cdr.js';
+import { RatedCallBatch, type RatedCallRows, type StoredReject } from '../store/call-store.js';
+
+export interface RateFileJob {
+  readonly path: string;
+  /** a format, or 'auto' to detect it from the file's first record */
+  readonly format: FormatName | 'auto';
+  readonly formatOptions: FormatOptions;
+  /** the feed's name for duplicate detection; defaults to the format's name */
+  readonly source?: string | undefined;
+  /** the ingest_file id the rows are written with */
+  readonly fileId: number;
+  /** rated calls plus rejects per batch */
+  readonly batchSize: number;
+}
+
+/** What rating a file tells its consumer, in order. Plain data: it crosses threads. */
+export type RateFileEvent =
+  /** the first record is read: the format is known */
+  | { readonly kind: 'start'; readonly format: FormatName; readonly source: string }
+  | { readonly kind: 'batch'; readonly calls: RatedCallRows; readonly rejects: readonly StoredReject[] }
+  | { readonly kind: 'progress'; readonly bytesRead: number; readonly totalBytes: number }
+  /** the whole file cannot be read (empty, unknown format, wrong header): nothing of it is to be stored */
+  | { readonly kind: 'refused'; readonly message: string }
+  | { readonly kind: 'end'; readonly encoding: string; readonly read: number; readonly rejected: number; readonly skipped: number };
+
+/** Takes an event; resolves when it can take the next. */
+export type RateFileConsumer = (event: RateFileEvent) => Promise<void> | void;
+
+/** Rates one file, emitting its batches to `emit`; returns when the file is read to the end (or refused). */
+export async function rateFile(context: RatingContext, job: RateFileJob, emit: RateFileConsumer): Promise<void> {
+  const totalBytes = statSync(job.path).size;
+  let bytesRead = 0;
+  const raw = createReadStream(job.path, { highWaterMark: 64 * 1024 });
+  raw.on('data', (chunk) => {
+    bytesRead += chunk.length;
+  });
+  const bytes = job.path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  let encoding = '';
+  const records = readCsvRecords(decodeText(bytes as AsyncIterable<Buffer>, (e) => (encoding = e)));
+
+  let format = job.format === 'auto' ? undefined : createCdrFormat(job.format, job.formatOptions);
+  let source = job.source ?? format?.name ?? '';
+  let read = 0;
+  let rejected = 0;
+  let skipped = 0;
+  let calls = new RatedCallBatch(job.fileId);
+  let rejects: StoredReject[] = [];
+  const flush = async (): Promise<void> => {
+    const event: RateFileEvent = { kind: 'batch', calls: calls.seal(), rejects };
+    calls = new RatedCallBatch(job.fileId, event.calls.csv.length);
+    rejects = [];
+    await emit(event);
+  };
+
+  let lastProgress = 0;
+  try {
+    for await (const record of records) {
+      const { lineNo, raw: rawLine } = record;
+      read++;
+      if (read === 1) {
+        format ??= detectCdrFormat(record.fields, job.formatOptions);
+        if (!format) {
+          return await emit({ kind: 'refused', message: `${job.path} line ${lineNo}: cannot tell the CDR format from "${rawLine.slice(0, 80)}"; name it with --format` });
+        }
+        source = job.source ?? format.name;
+        await emit({ kind: 'start', format: format.name, source });
+        if (format.checkHeader) {
+          const problem = format.checkHeader(record.fields);
+          if (problem) return await emit({ kind: 'refused', message: `${job.path} line ${lineNo}: ${problem}; nothing was ingested from this file` });
+          skipped++;
+          continue;
+        }
+      }
+      const result = format!.readPlainLine && rawLine.indexOf('"') < 0 ? format!.readPlainLine(rawLine, source) : format!.readRow(record.fields, source, rawLine);
+      let cdr: Cdr | undefined;
+      if (result.kind === 'skip') skipped++;
+      else if (result.kind === 'reject') {
+        rejected++;
+        rejects.push({ reason: result.reason, detail: result.detail, lineNo, raw: rawLine });
+      } else cdr = result.cdr;
+      if (cdr) {
+        const rated = rateCdr(context, cdr);
+        if (rated.ok) calls.add(rated.call, lineNo);
+        else {
+          rejected++;
+          rejects.push({ reason: rated.reason, detail: rated.detail, lineNo, raw: rawLine });
+        }
+      }
+      if (calls.size + rejects.length >= job.batchSize) await flush();
+      if ((read & 0xfff) === 0 && performance.now() - lastProgress > 100) {
+        lastProgress = performance.now();
+        await emit({ kind: 'progress', bytesRead, totalBytes });
+      }
+    }
+  } finally {
+    raw.destroy();
+  }
+  if (!format) return await emit({ kind: 'refused', message: `${job.path}: the file is empty` });
+  if (calls.size + rejects.length > 0) await flush();
+  await emit({ kind: 'progress', bytesRead: totalBytes, totalBytes });
+  await emit({ kind: 'end', encoding, read, rejected, skipped });
+}

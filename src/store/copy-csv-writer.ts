@@ -46,25 +46,29 @@ export class CopyCsvWriter {
 
   /** A text field; undefined and null are NULL. */
   text(value: string | undefined | null): this {
-    this.reserve(1 + (value === undefined || value === null ? 0 : value.length * 6 + 2));
-    this.separate();
+    const n = value === undefined || value === null ? 0 : value.length;
+    if (this.position + n * 6 + 3 > this.buffer.length) this.reserve(n * 6 + 3);
+    const buffer = this.buffer;
+    let start = this.position;
+    if (this.fieldCount++ > 0) buffer[start++] = COMMA;
+    this.position = start;
     if (value === undefined || value === null) return this;
     if (value.length === 0) {
-      this.buffer[this.position++] = QUOTE;
-      this.buffer[this.position++] = QUOTE;
+      buffer[start] = QUOTE;
+      buffer[start + 1] = QUOTE;
+      this.position = start + 2;
       return this;
     }
-    const start = this.position;
-    const buffer = this.buffer;
-    for (let i = 0; i < value.length; i++) {
+    for (let i = 0; i < n; i++) {
       const c = value.charCodeAt(i);
       if (c >= 0x80 || c === QUOTE || c === COMMA || c === NEWLINE || c === 13 || c === 92) {
         // the rare case: quote it, and let Buffer encode what is not ASCII
         this.position = start + buffer.write(`"${value.replace(/"/g, '""')}"`, start, 'utf8');
         return this;
       }
-      buffer[this.position++] = c;
+      buffer[start + i] = c;
     }
+    this.position = start + n;
     return this;
   }
 

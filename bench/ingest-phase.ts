@@ -57,7 +57,7 @@ try {
         const n = Math.min(10_000, rated - done);
         let csv = '';
         for (let i = 0; i < n; i++) csv += lines[i % lines.length] + '\n';
-        await s.copyCsv('bench_copy', columns, csv);
+        await s.copyFrom('bench_copy', columns, csv, 'csv');
       }
     });
     const copyMs = performance.now() - t1;

@@ -63,7 +63,7 @@ export async function rateFile(context: RatingContext, job: RateFileJob, emit: R
   let rejects: StoredReject[] = [];
   const flush = async (): Promise<void> => {
     const event: RateFileEvent = { kind: 'batch', calls: calls.seal(), rejects };
-    calls = new RatedCallBatch(job.fileId, event.calls.csv.length);
+    calls = new RatedCallBatch(job.fileId, event.calls.copy.length);
     rejects = [];
     await emit(event);
   };

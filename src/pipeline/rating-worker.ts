@@ -20,7 +20,7 @@ async function emit(event: RateFileEvent): Promise<void> {
   if (event.kind !== 'batch') return post({ type: 'event', event });
   while (credits === 0) await new Promise<void>((resolve) => (creditArrived = resolve));
   credits--;
-  post({ type: 'event', event }, [event.calls.csv.buffer as ArrayBuffer]);
+  post({ type: 'event', event }, [event.calls.copy.buffer as ArrayBuffer]);
 }
 
 async function run(job: RateFileJob): Promise<void> {

@@ -11,7 +11,7 @@ import type { RatedCall } from '../rating/rate-cdr.js';
 import type { Database, Session } from './database.js';
 import type { RatedCallRow } from './schema.js';
 import type { AllocationScope } from './allocation-store.js';
-import { CopyCsvWriter } from './copy-csv-writer.js';
+import { CopyBinaryWriter } from './copy-binary-writer.js';
 
 const CALL_COLUMNS = [
   'account_id',
@@ -53,8 +53,8 @@ export function bandsText(bands: RatedCall['rating']['bands']): string {
   return out;
 }
 
-/** One rated call as a COPY CSV row in CALL_COLUMNS order. */
-function writeRatedCallRow(out: CopyCsvWriter, call: RatedCall, lineNo: number, fileId: number): void {
+/** One rated call as a COPY row in CALL_COLUMNS order. */
+function writeRatedCallRow(out: CopyBinaryWriter, call: RatedCall, lineNo: number, fileId: number): void {
   const { cdr, rating, destination } = call;
   out
     .text(call.accountId)
@@ -73,20 +73,20 @@ function writeRatedCallRow(out: CopyCsvWriter, call: RatedCall, lineNo: number, 
     .text(destination?.country?.region)
     .text(cdr.forwardedFrom)
     .bool(cdr.answered)
-    .int(cdr.answeredSeconds)
-    .int(rating.billedSeconds)
-    .int(rating.setupFeeTicks)
-    .int(rating.listPriceTicks)
-    .int(rating.chargedTicks)
+    .int4(cdr.answeredSeconds)
+    .int4(rating.billedSeconds)
+    .int8(rating.setupFeeTicks)
+    .int8(rating.listPriceTicks)
+    .int8(rating.chargedTicks)
     .text(rating.tariffVersion)
     .text(rating.rateMatch)
-    .int(rating.ratePerMinuteMicros)
+    .int8(rating.ratePerMinuteMicros)
     .text(rating.bands.length === 0 ? '' : rating.bands.length === 1 ? bandText(rating.bands[0]!) : bandsText(rating.bands))
     .text(rating.allowance)
-    .int(rating.coveredSeconds)
+    .int4(rating.coveredSeconds)
     .text(rating.freeReason)
-    .int(fileId)
-    .int(lineNo)
+    .int4(fileId)
+    .int4(lineNo)
     .endRow();
 }
 
@@ -118,8 +118,8 @@ export interface WriteResult {
 export interface RatedCallRows {
   readonly fileId: number;
   readonly count: number;
-  /** COPY CSV rows in CALL_COLUMNS order */
-  readonly csv: Uint8Array;
+  /** the rows in CALL_COLUMNS order, in PostgreSQL's binary COPY format */
+  readonly copy: Uint8Array;
   /** the months (Amsterdam) the calls fall in: their partitions must exist */
   readonly periods: readonly Period[];
   readonly totals: ReadonlyMap<string, CategoryTotals>;
@@ -129,7 +129,7 @@ export interface RatedCallRows {
 
 /** Rated calls of one file, serialized for COPY as they are rated, with their totals. */
 export class RatedCallBatch {
-  private readonly rows: CopyCsvWriter;
+  private readonly rows: CopyBinaryWriter;
   private readonly periods = new Map<number, Period>();
   private readonly totals = new Map<string, CategoryTotals>();
   private readonly bundleScopes = new Map<string, AllocationScope>();
@@ -139,7 +139,7 @@ export class RatedCallBatch {
     readonly fileId: number,
     expectedBytes = 1 << 20,
   ) {
-    this.rows = new CopyCsvWriter(Math.max(4096, expectedBytes + (expectedBytes >> 3)));
+    this.rows = new CopyBinaryWriter(CALL_COLUMNS.length, Math.max(4096, expectedBytes + (expectedBytes >> 3)));
   }
 
   get size(): number {
@@ -171,7 +171,7 @@ export class RatedCallBatch {
     return {
       fileId: this.fileId,
       count: this.size,
-      csv: this.rows.bytes(),
+      copy: this.rows.finish(),
       periods: [...this.periods.values()],
       totals: this.totals,
       bundleScopes: this.bundleScopes,
@@ -213,10 +213,9 @@ function isUniqueViolation(error: unknown): boolean {
 export async function writeRatedCalls(session: Session, batch: RatedCallRows): Promise<WriteResult> {
   if (batch.count === 0) return { inserted: 0, duplicates: 0, byCategory: new Map() };
   await ensurePartitions(session, batch.periods);
-  const { csv } = batch;
   await sql.raw('SAVEPOINT rated_batch').execute(session.db);
   try {
-    await session.copyCsv('rated_call', CALL_COLUMNS, csv);
+    await session.copyFrom('rated_call', CALL_COLUMNS, batch.copy, 'binary');
     await sql.raw('RELEASE SAVEPOINT rated_batch').execute(session.db);
     return { inserted: batch.count, duplicates: 0, byCategory: batch.totals };
   } catch (error) {
@@ -225,7 +224,7 @@ export async function writeRatedCalls(session: Session, batch: RatedCallRows): P
   }
   await sql.raw('CREATE TEMP TABLE IF NOT EXISTS rated_call_stage (LIKE rated_call) ON COMMIT DELETE ROWS').execute(session.db);
   await sql.raw('TRUNCATE rated_call_stage').execute(session.db);
-  await session.copyCsv('rated_call_stage', CALL_COLUMNS, csv);
+  await session.copyFrom('rated_call_stage', CALL_COLUMNS, batch.copy, 'binary');
   const columns = CALL_COLUMNS.join(', ');
   const result = await sql<{ category: string | null; calls: string; billed_seconds: string; list_price_ticks: string }>`
     WITH inserted AS (

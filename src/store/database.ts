@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFromStdin } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Mutex, PGliteDialect } from './pglite-dialect.js';
@@ -15,8 +15,8 @@ import type { Schema } from './schema.js';
 
 export interface Session {
   readonly db: Kysely<Schema>;
-  /** Bulk-loads CSV text (no header) into `table (columns)`. */
-  copyCsv(table: string, columns: readonly string[], csv: string | Uint8Array): Promise<void>;
+  /** Bulk-loads rows into `table (columns)`: CSV text without a header, or PostgreSQL's binary copy format. */
+  copyFrom(table: string, columns: readonly string[], data: string | Uint8Array, format: CopyFormat): Promise<void>;
 }
 
 export interface Database {
@@ -39,8 +39,10 @@ pg.types.setTypeParser(INT8, asText);
 pg.types.setTypeParser(NUMERIC, asText);
 pg.types.setTypeParser(DATE, asText);
 
-function copyStatement(table: string, columns: readonly string[]): string {
-  return `COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`;
+export type CopyFormat = 'csv' | 'binary';
+
+function copyStatement(table: string, columns: readonly string[], from: string, format: CopyFormat): string {
+  return `COPY ${table} (${columns.join(', ')}) FROM ${from} WITH (FORMAT ${format})`;
 }
 
 /** Runs `work` between BEGIN and COMMIT on one connection; ROLLBACK when it throws. */
@@ -80,9 +82,9 @@ async function openPostgres(url: string): Promise<Database> {
       const sessionDb = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: single as unknown as pg.Pool }) });
       const session: Session = {
         db: sessionDb,
-        async copyCsv(table, columns, csv) {
-          const stream = client.query(copyFrom(copyStatement(table, columns)));
-          await pipeline(Readable.from([csv]), stream);
+        async copyFrom(table, columns, data, format) {
+          const stream = client.query(copyFromStdin(copyStatement(table, columns, 'STDIN', format)));
+          await pipeline(Readable.from([data]), stream);
         },
       };
       try {
@@ -113,10 +115,8 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
       const sessionDb = new Kysely<Schema>({ dialect: new PGliteDialect(pglite) });
       const session: Session = {
         db: sessionDb,
-        async copyCsv(table, columns, csv) {
-          await pglite.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], {
-            blob: new Blob([csv]),
-          });
+        async copyFrom(table, columns, data, format) {
+          await pglite.query(copyStatement(table, columns, "'/dev/blob'", format), [], { blob: new Blob([data]) });
         },
       };
       try {

@@ -51,7 +51,7 @@ export type FromWorker =
   | { readonly type: 'failed'; readonly message: string; readonly stack?: string | undefined };
 
 /** The compiled worker next to this module, if there is one. */
-export function defaultWorkerScript(): URL | undefined {
+function defaultWorkerScript(): URL | undefined {
   const script = new URL('./rating-worker.js', import.meta.url);
   return existsSync(fileURLToPath(script)) ? script : undefined;
 }

@@ -11,18 +11,16 @@ import type { Database } from '../store/database.js';
 import { allocateBundles, type AllocationScope } from '../store/allocation-store.js';
 import { RatedCallBatch, resolveRejects, selectRejectsPage, writeRatedCalls } from '../store/call-store.js';
 import { loadOnNetViews, loadSubscriptionTerms } from '../store/customer-store.js';
-import { loadLatestTariffFiles } from '../store/tariff-store.js';
 import { parseTariffFiles } from '../tariffs/parse-tariff-files.js';
 import type { TariffSet } from '../tariffs/tariff-set.js';
-import { createFileRater, defaultWorkerScript, ratingContextFrom, type FileRater, type RatingInputs } from './file-rater.js';
+import { createFileRater, ratingContextFrom, type FileRater, type RatingInputs } from './file-rater.js';
 import { ingestFile, type FileReport } from './ingest-file.js';
 import { InputError } from './input-error.js';
+import { loadStoredTariffFiles } from './load-tariffs.js';
 
 /** Everything rating needs, from the database, once per run, as data a worker can be sent. */
 export async function loadRatingInputs(database: Database): Promise<RatingInputs> {
-  const stored = await loadLatestTariffFiles(database);
-  if (!stored) throw new InputError('no tariffs loaded yet: run `cdrbill load tariffs [dir]` first');
-  return { tariffFiles: stored.files, subscriptions: await loadSubscriptionTerms(database), onNet: await loadOnNetViews(database) };
+  return { tariffFiles: await loadStoredTariffFiles(database), subscriptions: await loadSubscriptionTerms(database), onNet: await loadOnNetViews(database) };
 }
 
 /** Everything rating needs, from the database, once per run. */
@@ -50,7 +48,7 @@ export async function ingestFiles(database: Database, paths: readonly string[], 
   for (const path of paths) if (path !== '-' && !existsSync(path)) throw new InputError(`${path}: no such CDR file`);
   const inputs = await loadRatingInputs(database);
   const tariffs = parseTariffFiles(inputs.tariffFiles);
-  const rater = createFileRater(inputs, options.ratingWorker ?? defaultWorkerScript());
+  const rater = createFileRater(inputs, options.ratingWorker);
   const reports: FileReport[] = [];
   try {
     for (const path of paths) reports.push(await ingestOne(database, rater, tariffs, path, options));

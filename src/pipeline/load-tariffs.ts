@@ -54,9 +54,14 @@ export async function loadTariffs(database: Database, dir: string, now: Date): P
   return { tariffs, id, created, fileCount: files.length };
 }
 
-/** The tariff set in force (the last one loaded). */
-export async function loadStoredTariffs(database: Database): Promise<TariffSet> {
+/** The files of the tariff set in force (the last one loaded). */
+export async function loadStoredTariffFiles(database: Database): Promise<TariffFile[]> {
   const stored = await loadLatestTariffFiles(database);
   if (!stored) throw new InputError('no tariffs loaded yet: run `cdrbill load tariffs [dir]` first');
-  return parseTariffFiles(stored.files);
+  return stored.files;
+}
+
+/** The tariff set in force (the last one loaded). */
+export async function loadStoredTariffs(database: Database): Promise<TariffSet> {
+  return parseTariffFiles(await loadStoredTariffFiles(database));
 }

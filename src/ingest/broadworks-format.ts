@@ -78,9 +78,9 @@ let lastZone: number | undefined;
 export function parseUserTimeZone(text: string): number | undefined {
   if (text === lastZoneText) return lastZone; // a file has a handful of zones
   const m = BW_ZONE.exec(text);
-  const minutes = m ? Number(m[2]) * 60 + Number(m[3]) + Number(m[4]) / 60 : undefined;
+  const minutes = m ? Number(m[2]) * 60 + Number(m[3]) + Number(m[4]) / 60 : 0;
   lastZoneText = text;
-  lastZone = m && minutes !== undefined ? (m[1] === '-' ? -minutes : minutes) : undefined;
+  lastZone = !m ? undefined : m[1] === '-' ? -minutes : minutes;
   return lastZone;
 }
 

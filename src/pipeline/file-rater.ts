@@ -104,7 +104,10 @@ class WorkerRater implements FileRater {
     }
     if (message.type === 'done') {
       job.chain.then(
-        () => this.settle(() => job.resolve()),
+        () => {
+          this.job = undefined;
+          job.resolve();
+        },
         (error: unknown) => this.fail(error),
       );
       return;
@@ -117,11 +120,6 @@ class WorkerRater implements FileRater {
         if (event.kind === 'batch') this.send({ type: 'ack' });
       });
     job.chain.catch((error: unknown) => this.fail(error));
-  }
-
-  private settle(done: () => void): void {
-    this.job = undefined;
-    done();
   }
 
   /** A failed write or a failed worker ends this rater: the worker stops, the file's promise rejects. */

@@ -81,21 +81,13 @@ function writeRatedCallRow(out: CopyBinaryWriter, call: RatedCall, lineNo: numbe
     .text(rating.tariffVersion)
     .text(rating.rateMatch)
     .int8(rating.ratePerMinuteMicros)
-    .text(rating.bands.length === 0 ? '' : rating.bands.length === 1 ? bandText(rating.bands[0]!) : bandsText(rating.bands))
+    .text(bandsText(rating.bands))
     .text(rating.allowance)
     .int4(rating.coveredSeconds)
     .text(rating.freeReason)
     .int4(fileId)
     .int4(lineNo)
     .endRow();
-}
-
-/** `peak:45`, built once per band and length seen. */
-const bandTexts = new Map<string, string[]>();
-function bandText(b: RatedCall['rating']['bands'][number]): string {
-  let byLength = bandTexts.get(b.band);
-  if (!byLength) bandTexts.set(b.band, (byLength = []));
-  return b.seconds < 100_000 ? (byLength[b.seconds] ??= `${b.band}:${b.seconds}`) : `${b.band}:${b.seconds}`;
 }
 
 /** Per category: what a write stored anew. */
@@ -116,7 +108,6 @@ export interface WriteResult {
  * rows as bytes: a batch rated in a worker thread crosses to the writer without a copy.
  */
 export interface RatedCallRows {
-  readonly fileId: number;
   readonly count: number;
   /** the rows in CALL_COLUMNS order, in PostgreSQL's binary COPY format */
   readonly copy: Uint8Array;
@@ -169,7 +160,6 @@ export class RatedCallBatch {
   /** The batch as plain data; add nothing after. */
   seal(): RatedCallRows {
     return {
-      fileId: this.fileId,
       count: this.size,
       copy: this.rows.finish(),
       periods: [...this.periods.values()],

@@ -37,11 +37,6 @@ export class CopyBinaryWriter {
     return this.rowCount;
   }
 
-  /** bytes written so far */
-  get byteLength(): number {
-    return this.position;
-  }
-
   private reserve(bytes: number): void {
     if (this.position + bytes <= this.buffer.length) return;
     const next = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.position + bytes));

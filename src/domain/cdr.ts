@@ -8,7 +8,13 @@ export interface Cdr {
   /** the switch or feed the record came from; (source, recordId) identifies a CDR for duplicates */
   readonly source: string;
   readonly recordId: string;
+  /**
+   * The moment the call is rated from: the answer for an answered call (time band, month, tariff
+   * and plan version, bundle order), the setup for an attempt that was not answered.
+   */
   readonly startedAtMs: number;
+  /** when the call was set up (dialled), if the record says; undefined when it is not known */
+  readonly setupAtMs: number | undefined;
   readonly answered: boolean;
   /** answered (billable) seconds; 0 when not answered */
   readonly answeredSeconds: number;

@@ -4,7 +4,8 @@
  * See ../shared/reference/other-cdr-formats.md.
  *
  * - Times are `YYYY-MM-DD HH:MM:SS` in the switch's zone (the configured one; UTC with usegmtime).
- * - Answered = disposition ANSWERED; billable seconds = billsec.
+ * - Answered = disposition ANSWERED; billable seconds = billsec. An answered call is rated from
+ *   `answer` (band, month, tariff version); `start` (the setup) is kept beside it.
  * - Direction: a call that entered from outside (dialplan context such as `from-pstn`, `from-trunk`,
  *   `*-pstn`, `inbound`) is incoming and belongs to the destination; anything else is an outgoing
  *   call of the source.
@@ -67,6 +68,15 @@ export function readAsteriskRow(fields: readonly string[], source: string, raw: 
   const startText = get(layout.start);
   const startedAtMs = parseLocalTime(startText, options.timeZone);
   if (startedAtMs === undefined) return { kind: 'reject', reason: 'bad_time', detail: `start: expected YYYY-MM-DD HH:MM:SS, got "${startText}"` };
+  const answered = disposition === 'ANSWERED';
+  let answeredAtMs = startedAtMs;
+  if (answered) {
+    const answerText = get(layout.answer);
+    const answerMs = parseLocalTime(answerText, options.timeZone);
+    if (answerMs === undefined) return { kind: 'reject', reason: 'bad_time', detail: `answer: expected YYYY-MM-DD HH:MM:SS for an ANSWERED call, got "${answerText}"` };
+    if (answerMs < startedAtMs) return { kind: 'reject', reason: 'bad_time', detail: `answer (${answerText}) is before start (${startText})` };
+    answeredAtMs = answerMs;
+  }
   const billsec = parseSeconds(get(layout.billsec));
   if (billsec === undefined) return { kind: 'reject', reason: 'bad_duration', detail: `billsec: expected whole seconds ≥ 0, got "${get(layout.billsec)}"` };
   const src = get(layout.src);
@@ -76,13 +86,13 @@ export function readAsteriskRow(fields: readonly string[], source: string, raw: 
   const uniqueid = get(layout.uniqueid);
   const sequence = get(layout.sequence);
   const recordId = uniqueid ? (sequence ? `${uniqueid}:${sequence}` : uniqueid) : `row:${createHash('sha1').update(raw).digest('hex')}`;
-  const answered = disposition === 'ANSWERED';
   const line = lineToE164(incoming ? dst : src);
   if (!line) return { kind: 'reject', reason: 'missing_field', detail: 'src is empty' };
   const cdr: Cdr = {
     source,
     recordId,
-    startedAtMs,
+    startedAtMs: answeredAtMs,
+    setupAtMs: startedAtMs,
     answered,
     answeredSeconds: answered ? billsec : 0,
     callingNumber: src || 'anonymous',

@@ -9,7 +9,8 @@
  * - Times are `YYYYMMDDhhmmss.mmm`. Whether they are UTC or local is not public; the samples carry
  *   the user's zone as `D±hhmmss` (#11), so by default they are read as local times at that offset
  *   (`zoneSource: 'user'`); `'fixed'` reads them in the configured zone instead.
- * - Billable seconds = release − answer, partial seconds rounded up.
+ * - Billable seconds = release − answer, partial seconds rounded up. An answered call is rated from
+ *   its answerTime (#13): band, month, tariff version; startTime (#10, the setup) is kept beside it.
  * - A forwarded leg (redirect fields #36/#39, or #148 naming a forwarding service) is the user's
  *   outgoing call to the forward target.
  * - `Long Duration` and `Failover` records (partial calls) are rejected as unsupported, not guessed.
@@ -162,6 +163,7 @@ export function readBroadWorksRow(fields: FieldList, source: string, options: Br
   const answerIndicator = field(fields, COL.answerIndicator);
   let answered = answerIndicator === 'Yes' || answerIndicator === 'Yes-PostRedirection';
   let seconds = 0;
+  let answeredAtMs = startedAtMs;
   if (answered) {
     const answerText = field(fields, COL.answerTime);
     const releaseText = field(fields, COL.releaseTime);
@@ -171,6 +173,7 @@ export function readBroadWorksRow(fields: FieldList, source: string, options: Br
     if (releaseMs === undefined) return { kind: 'reject', reason: 'bad_time', detail: `releaseTime (#14): expected YYYYMMDDhhmmss.mmm, got "${releaseText}"` };
     if (releaseMs < answerMs) return { kind: 'reject', reason: 'bad_duration', detail: `releaseTime (#14) is before answerTime (#13)` };
     seconds = Math.ceil((releaseMs - answerMs) / 1000);
+    answeredAtMs = answerMs;
   } else if (answerIndicator !== 'No' && answerIndicator !== '') {
     return { kind: 'reject', reason: 'bad_value', detail: `answerIndicator (#12): expected Yes, No or Yes-PostRedirection, got "${answerIndicator}"` };
   }
@@ -178,6 +181,7 @@ export function readBroadWorksRow(fields: FieldList, source: string, options: Br
   if (direction === 'Terminating' && answerIndicator === 'Yes-PostRedirection') {
     answered = false;
     seconds = 0;
+    answeredAtMs = startedAtMs;
   }
 
   const line = lineToE164(userNumber);
@@ -192,7 +196,8 @@ export function readBroadWorksRow(fields: FieldList, source: string, options: Br
   const cdr: Cdr = {
     source,
     recordId,
-    startedAtMs,
+    startedAtMs: answeredAtMs,
+    setupAtMs: startedAtMs,
     answered,
     answeredSeconds: seconds,
     callingNumber: field(fields, COL.callingNumber) || line,

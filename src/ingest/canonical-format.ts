@@ -6,7 +6,7 @@
  * | column           | example                     | meaning                                               |
  * |------------------|-----------------------------|-------------------------------------------------------|
  * | record_id        | `c-000123`                  | unique per source; repeats are duplicates              |
- * | started_at       | `2026-10-05T09:14:03+02:00` | ISO 8601 with a zone (`Z` or `±hh:mm`)                 |
+ * | started_at       | `2026-10-05T09:14:03+02:00` | the answer (the setup if unanswered), ISO 8601 + zone  |
  * | answered_seconds | `125`                       | empty = not answered; `0` = answered, hung up at once  |
  * | calling_number   | `+31201234567`              | the A-number                                           |
  * | called_number    | `0612345678`                | the B-number as dialled (national, 00…, +…, short)     |
@@ -78,6 +78,7 @@ export function readCanonicalRow(fields: readonly string[], source: string): Rea
     source,
     recordId: recordId!,
     startedAtMs,
+    setupAtMs: undefined,
     answered,
     answeredSeconds: seconds,
     callingNumber: calling!,

@@ -4,7 +4,8 @@
  * end_stamp, duration, billsec, hangup_cause, uuid, bleg_uuid, accountcode, read_codec, write_codec.
  *
  * - Times are `YYYY-MM-DD HH:MM:SS` in the switch's zone (the configured one).
- * - Answered when answer_stamp is set; billable seconds = billsec.
+ * - Answered when answer_stamp is set; billable seconds = billsec. An answered call is rated from
+ *   answer_stamp (band, month, tariff version); start_stamp (the setup) is kept beside it.
  * - Direction: context `public` (calls from outside, in the stock dialplan) is incoming to the
  *   destination; anything else is an outgoing call of the caller.
  * - With `legs=ab` each call has an A-leg row and a B-leg row carrying the A-leg's uuid in
@@ -20,7 +21,6 @@ export interface FreeSwitchOptions {
 }
 
 const COLUMNS = 15;
-const TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether a first row looks like the FreeSWITCH example template. */
@@ -36,7 +36,9 @@ export function readFreeSwitchRow(fields: readonly string[], source: string, opt
   if (options.legs === 'ab' && blegUuid) return { kind: 'skip', detail: `B-leg of call ${blegUuid}` };
   const startedAtMs = parseLocalTime(startText!, options.timeZone);
   if (startedAtMs === undefined) return { kind: 'reject', reason: 'bad_time', detail: `start_stamp: expected YYYY-MM-DD HH:MM:SS, got "${startText}"` };
-  if (answerText && !TIME.test(answerText)) return { kind: 'reject', reason: 'bad_time', detail: `answer_stamp: expected YYYY-MM-DD HH:MM:SS or empty, got "${answerText}"` };
+  const answeredAtMs = answerText ? parseLocalTime(answerText, options.timeZone) : startedAtMs;
+  if (answeredAtMs === undefined) return { kind: 'reject', reason: 'bad_time', detail: `answer_stamp: expected YYYY-MM-DD HH:MM:SS or empty, got "${answerText}"` };
+  if (answeredAtMs < startedAtMs) return { kind: 'reject', reason: 'bad_time', detail: `answer_stamp (${answerText}) is before start_stamp (${startText})` };
   const billsec = parseSeconds(billsecText!);
   if (billsec === undefined) return { kind: 'reject', reason: 'bad_duration', detail: `billsec: expected whole seconds ≥ 0, got "${billsecText}"` };
   if (!destination) return { kind: 'reject', reason: 'missing_field', detail: 'destination_number is empty' };
@@ -47,7 +49,8 @@ export function readFreeSwitchRow(fields: readonly string[], source: string, opt
   const cdr: Cdr = {
     source,
     recordId: uuid,
-    startedAtMs,
+    startedAtMs: answeredAtMs,
+    setupAtMs: startedAtMs,
     answered,
     answeredSeconds: answered ? billsec : 0,
     callingNumber: callerNumber || 'anonymous',

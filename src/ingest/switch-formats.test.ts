@@ -16,7 +16,7 @@ describe('BroadWorks', () => {
     expect(bw('0000000009xms20261005101500.0001+020000,,End')).toMatchObject({ kind: 'skip' });
   });
 
-  it('reads an answered Originating record: local times at the user zone, release − answer rounded up', () => {
+  it('reads an answered Originating record: rated from the answer at the user zone, release − answer rounded up', () => {
     const row = bwCall({
       id: 'r1', user: '+31201110001', direction: 'Originating', calling: '+31201110001', called: '0612345678', translated: '+31612345678',
       start: '20261005101500.120', answer: '20261005101505.250', release: '20261005101605.251',
@@ -24,8 +24,8 @@ describe('BroadWorks', () => {
     expect(bw(row)).toEqual({
       kind: 'cdr',
       cdr: {
-        source: 'broadworks', recordId: 'r1', startedAtMs: Date.parse('2026-10-05T08:15:00.120Z'), answered: true, answeredSeconds: 61,
-        callingNumber: '+31201110001', calledNumber: '+31612345678', direction: 'outgoing', billedLine: '+31201110001', device: 'fixed',
+        source: 'broadworks', recordId: 'r1', startedAtMs: Date.parse('2026-10-05T08:15:05.250Z'), setupAtMs: Date.parse('2026-10-05T08:15:00.120Z'), answered: true, answeredSeconds: 61,
+        callingNumber: '+31201110001', calledNumber: '+31612345678', direction: 'outgoing', billedLine: '+31201110001', device: 'fixed', forwardedFrom: undefined,
       },
     });
   });
@@ -96,12 +96,12 @@ describe('Asterisk', () => {
   const zone = { timeZone: 'Europe/Amsterdam' };
   const row21 = '"acc1","0201234567","0612345678","from-internal","""Jan"" <0201234567>","PJSIP/201-00000001","PJSIP/trunk-00000002","Dial","PJSIP/0612345678@trunk","2026-10-05 10:00:00","2026-10-05 10:00:05","2026-10-05 10:01:10",70,65,"ANSWERED","DOCUMENTATION","1759651200.12","","","1759651200.12",7';
 
-  it('reads cdr_csv with newcdrcolumns: local times, billsec, uniqueid:sequence', () => {
+  it('reads cdr_csv with newcdrcolumns: rated from answer (start kept), billsec, uniqueid:sequence', () => {
     expect(readAsteriskRow(splitCsvRecord(row21), 'asterisk', row21, zone)).toEqual({
       kind: 'cdr',
       cdr: {
-        source: 'asterisk', recordId: '1759651200.12:7', startedAtMs: Date.parse('2026-10-05T08:00:00Z'), answered: true, answeredSeconds: 65,
-        callingNumber: '0201234567', calledNumber: '0612345678', direction: 'outgoing', billedLine: '+31201234567', device: 'fixed',
+        source: 'asterisk', recordId: '1759651200.12:7', startedAtMs: Date.parse('2026-10-05T08:00:05Z'), setupAtMs: Date.parse('2026-10-05T08:00:00Z'), answered: true, answeredSeconds: 65,
+        callingNumber: '0201234567', calledNumber: '0612345678', direction: 'outgoing', billedLine: '+31201234567', device: 'fixed', forwardedFrom: undefined,
       },
     });
   });

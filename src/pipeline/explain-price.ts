@@ -36,6 +36,7 @@ export async function explainPrice(database: Database, question: PriceQuestion):
       source: 'price',
       recordId: 'what-if',
       startedAtMs: question.startedAtMs,
+      setupAtMs: undefined,
       answered: true,
       answeredSeconds: question.seconds,
       callingNumber: question.line,

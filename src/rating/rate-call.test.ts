@@ -54,6 +54,7 @@ function cdrAt(startedAt: string, seconds: number | null, overrides: Partial<Cdr
     source: 't',
     recordId: 'r',
     startedAtMs: Date.parse(startedAt),
+    setupAtMs: undefined,
     answered: seconds !== null,
     answeredSeconds: seconds ?? 0,
     callingNumber: LINE,

@@ -44,6 +44,7 @@ const CALL_COLUMNS = [
   'free_reason',
   'file_id',
   'line_no',
+  'setup_at',
 ] as const;
 
 /** Band parts as stored: `peak:45;offpeak:15`. */
@@ -87,6 +88,7 @@ function writeRatedCallRow(out: CopyBinaryWriter, call: RatedCall, lineNo: numbe
     .text(rating.freeReason)
     .int4(fileId)
     .int4(lineNo)
+    .timestamp(cdr.setupAtMs)
     .endRow();
 }
 

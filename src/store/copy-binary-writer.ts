@@ -128,8 +128,12 @@ export class CopyBinaryWriter {
     return this;
   }
 
-  /** A `timestamptz` field: an instant in ms since the Unix epoch (whole ms: µs are 1000 ms apart). */
-  timestamp(ms: number): this {
+  /** A `timestamptz` field: an instant in ms since the Unix epoch (whole ms: µs are 1000 ms apart); undefined is NULL. */
+  timestamp(ms: number | undefined): this {
+    if (ms === undefined) {
+      this.field(4);
+      return this.null();
+    }
     this.field(12);
     if (!Number.isInteger(ms)) throw new RangeError(`not a whole millisecond: ${ms}`);
     this.int32At(8);

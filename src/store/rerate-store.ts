@@ -15,6 +15,7 @@ export function callRowToCdr(row: StoredCallRow): Cdr {
     source: row.source,
     recordId: row.record_id,
     startedAtMs: row.started_at.getTime(),
+    setupAtMs: row.setup_at?.getTime(),
     answered: row.answered,
     answeredSeconds: row.answered_seconds,
     callingNumber: row.calling_number,

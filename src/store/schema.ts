@@ -60,6 +60,7 @@ export interface CdrRejectRow {
 export interface RatedCallRow {
   account_id: string;
   started_at: Date;
+  setup_at: Date | null;
   source: string;
   record_id: string;
   line: string;

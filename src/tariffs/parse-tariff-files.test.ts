@@ -38,6 +38,16 @@ describe('parseTariffFiles', () => {
     ['a duplicate prefix', (t: string) => t + '+44,Again,0.01,,,,0,60,60,0,\n', /line \d+: prefix: "\+44" is already on line \d+/],
     ['a zero increment', (t: string) => t.replace('+32,België,0.0500,,,,0.0450,60,60', '+32,België,0.0500,,,,0.0450,60,0'), /line \d+: next_increment: expected a whole number of seconds ≥ 1/],
     ['an unknown column', (t: string) => t.replace('minimum_seconds', 'minimum'), /line 3: unknown column "minimum"/],
+    [
+      'a minimum off the increment grid',
+      (t: string) => t.replace('+32,België,0.0500,,,,0.0450,60,60,0', '+32,België,0.0500,,,,0.0450,60,60,90'),
+      /line \d+: minimum_seconds: 90 is not on the increment grid \(60 s, then every 60 s\); use 60 or 120/,
+    ],
+    [
+      'a minimum below the first increment',
+      (t: string) => t.replace('+32,België,0.0500,,,,0.0450,60,60,0', '+32,België,0.0500,,,,0.0450,60,60,30'),
+      /line \d+: minimum_seconds: 30 is below first_increment 60/,
+    ],
   ])('names the file, line and field of %s', (_name, change, message) => {
     expect(() => parseTariffFiles(withFile(DECK, change))).toThrow(message);
   });

@@ -271,6 +271,7 @@ export function parseRateDeckVersion(file: TariffFile): RateDeckVersion {
         ...(capText === undefined ? {} : { capMicros: parsePriceMicros(capText, 'cap') }),
         source: `${file.path}:${line}`,
       };
+      checkMinimumOnGrid(rate);
       if (key.startsWith('+')) prefixes.insert(key.slice(1), rate);
       else categories.set(key, rate);
     } catch (error) {
@@ -287,6 +288,23 @@ export function parseRateDeckVersion(file: TariffFile): RateDeckVersion {
     categories,
     rowCount: rows.length - 1,
   };
+}
+
+/**
+ * A minimum must be a length the increments can bill (the first increment, then whole next
+ * increments): 60/60 with a 90 s minimum would bill 61 s as 90 s or as 120 s depending on how it is
+ * read, so such a row is refused rather than given one reading silently.
+ */
+function checkMinimumOnGrid(rate: Pick<Rate, 'firstIncrementSeconds' | 'nextIncrementSeconds' | 'minimumSeconds'>): void {
+  const { firstIncrementSeconds: first, nextIncrementSeconds: next, minimumSeconds: minimum } = rate;
+  if (minimum === 0) return;
+  if (minimum < first) throw new Error(`minimum_seconds: ${minimum} is below first_increment ${first} and would have no effect; use 0 or ${first}`);
+  if ((minimum - first) % next !== 0) {
+    const below = first + Math.floor((minimum - first) / next) * next;
+    throw new Error(
+      `minimum_seconds: ${minimum} is not on the increment grid (${first} s, then every ${next} s); use ${below} or ${below + next}, or change the increments`,
+    );
+  }
 }
 
 function parsePlansFile(file: TariffFile) {

@@ -14,12 +14,12 @@ const NOW = new Date('2026-11-01T06:00:00Z');
 const dir = tempDir();
 const USER = '+31201110001';
 
-/** The same five calls as BroadWorks records and as canonical rows. */
+/** The same five calls as BroadWorks records and as canonical rows (started_at = the answer moment). */
 const CALLS = [
-  { id: 'bw-1', to: '0612345678', start: '20261005101500.000', answer: '20261005101505.000', release: '20261005101605.500', iso: '2026-10-05T10:15:00+02:00', seconds: 61 },
-  { id: 'bw-2', to: '0101234567', start: '20261006080000.000', answer: '20261006080010.000', release: '20261006080310.000', iso: '2026-10-06T08:00:00+02:00', seconds: 180 },
-  { id: 'bw-3', to: '0044201234567', start: '20261026090000.000', answer: '20261026090001.000', release: '20261026091001.000', iso: '2026-10-26T09:00:00+01:00', seconds: 600 },
-  { id: 'bw-4', to: '09001234', start: '20261027120000.000', answer: '20261027120002.000', release: '20261027120032.000', iso: '2026-10-27T12:00:00+01:00', seconds: 30 },
+  { id: 'bw-1', to: '0612345678', start: '20261005101500.000', answer: '20261005101505.000', release: '20261005101605.500', iso: '2026-10-05T10:15:05+02:00', seconds: 61 },
+  { id: 'bw-2', to: '0101234567', start: '20261006080000.000', answer: '20261006080010.000', release: '20261006080310.000', iso: '2026-10-06T08:00:10+02:00', seconds: 180 },
+  { id: 'bw-3', to: '0044201234567', start: '20261026090000.000', answer: '20261026090001.000', release: '20261026091001.000', iso: '2026-10-26T09:00:01+01:00', seconds: 600 },
+  { id: 'bw-4', to: '09001234', start: '20261027120000.000', answer: '20261027120002.000', release: '20261027120032.000', iso: '2026-10-27T12:00:02+01:00', seconds: 30 },
   { id: 'bw-5', to: '0201234567', start: '20261028120000.000', answer: '', release: '20261028120030.000', iso: '2026-10-28T12:00:00+01:00', seconds: null },
 ];
 

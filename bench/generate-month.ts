@@ -20,7 +20,34 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const AREAS = ['20', '10', '30', '70', '40', '50', '13', '15', '23', '24', '26', '35', '38', '43', '45', '53', '58', '71', '72', '73', '74', '75', '76', '77', '78', '79'];
+const AREAS = [
+  '20',
+  '10',
+  '30',
+  '70',
+  '40',
+  '50',
+  '13',
+  '15',
+  '23',
+  '24',
+  '26',
+  '35',
+  '38',
+  '43',
+  '45',
+  '53',
+  '58',
+  '71',
+  '72',
+  '73',
+  '74',
+  '75',
+  '76',
+  '77',
+  '78',
+  '79',
+];
 const RESIDENTIAL = ['basis', 'onbeperkt-nl', 'internationaal-discount'];
 const BUSINESS = ['hip-per-minuut', 'hip-onbeperkt'];
 
@@ -60,7 +87,7 @@ export function makeDialled(random: () => number, line: string): string {
   if (r < 0.2) return `${2 + Math.floor(random() * 7)}${n(6)}`; // local (2-digit areas: 7 digits)
   if (r < 0.45) return `0${AREAS[Math.floor(random() * AREAS.length)]}${n(7)}`;
   if (r < 0.75) return `06${1 + Math.floor(random() * 5)}${n(7)}`;
-  if (r < 0.85) return ['0032', '0049', '0044', '+44', '0033', '001', '0090', '00212'][Math.floor(random() * 8)]! + `${1 + Math.floor(random() * 8)}${n(8)}`;
+  if (r < 0.85) return `${['0032', '0049', '0044', '+44', '0033', '001', '0090', '00212'][Math.floor(random() * 8)]!}${1 + Math.floor(random() * 8)}${n(8)}`;
   if (r < 0.9) return `0900${n(4)}`;
   if (r < 0.93) return `0800${n(4)}`;
   if (r < 0.95) return `085${n(7)}`;
@@ -86,7 +113,7 @@ export async function writeMonth(canonicalPath: string, broadworksPath: string, 
   const start = Date.parse('2026-10-01T00:00:00+02:00');
   const span = Date.parse('2026-11-01T00:00:00+01:00') - start;
   const dstEnd = Date.parse('2026-10-25T01:00:00Z');
-  let c = CANONICAL_COLUMNS.join(',') + '\n';
+  let c = `${CANONICAL_COLUMNS.join(',')}\n`;
   let b = 'version=22.0 encoding=ISO-8859-1\n';
   const empty = new Array<string>(197).fill('');
   const businessShare = customers.businessLines.length / customers.lines.length;
@@ -118,7 +145,7 @@ export async function writeMonth(canonicalPath: string, broadworksPath: string, 
       fields[15] = 'VoIP';
       fields[41] = 'y';
       fields[120] = `${line.slice(1)}@pbx.example.nl`;
-      b += fields.join(',') + '\n';
+      b += `${fields.join(',')}\n`;
     } else {
       const line = customers.residentialLines[Math.floor(random() * customers.residentialLines.length)]!;
       const iso = new Date(at).toISOString().replace('.000Z', 'Z');

@@ -48,7 +48,10 @@ try {
         .join(','),
     );
     await database.session(async (s) => {
-      await s.db.schema.createTable('bench_copy').as(s.db.selectFrom('rated_call').selectAll().where('account_id', '=', '')).execute();
+      await s.db.schema
+        .createTable('bench_copy')
+        .as(s.db.selectFrom('rated_call').selectAll().where('account_id', '=', ''))
+        .execute();
     });
     const rated = sum('rated');
     const t1 = performance.now();
@@ -56,7 +59,7 @@ try {
       for (let done = 0; done < rated; done += 10_000) {
         const n = Math.min(10_000, rated - done);
         let csv = '';
-        for (let i = 0; i < n; i++) csv += lines[i % lines.length] + '\n';
+        for (let i = 0; i < n; i++) csv += `${lines[i % lines.length]}\n`;
         await s.copyFrom('bench_copy', columns, csv, 'csv');
       }
     });

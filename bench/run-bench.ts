@@ -97,7 +97,8 @@ async function throwawayDatabase(kind: 'postgres' | 'pglite'): Promise<{ target:
 async function ingestPhase(kind: 'postgres' | 'pglite'): Promise<Phase> {
   const { target, drop } = await throwawayDatabase(kind);
   try {
-    const phase = (...args: string[]) => execFileSync(process.execPath, ['--max-old-space-size=256', 'dist/bench/ingest-phase.js', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const phase = (...args: string[]) =>
+      execFileSync(process.execPath, ['--max-old-space-size=256', 'dist/bench/ingest-phase.js', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
     phase('prepare', target, customersFile);
     return JSON.parse(phase('ingest', target, canonicalFile, broadworksFile).trim().split('\n').pop()!) as Phase;
   } finally {
@@ -156,7 +157,17 @@ rmSync(work, { recursive: true, force: true });
   const rows: string[][] = [];
   for (let i = 0; i < CALLS; i++) {
     const line = customers.lines[Math.floor(random() * customers.lines.length)]!;
-    rows.push([`r${i}`, new Date(start + Math.floor(random() * 2_678_400_000)).toISOString(), String(Math.floor(random() * 900)), line, makeDialled(random, line), 'outgoing', line, 'fixed', '']);
+    rows.push([
+      `r${i}`,
+      new Date(start + Math.floor(random() * 2_678_400_000)).toISOString(),
+      String(Math.floor(random() * 900)),
+      line,
+      makeDialled(random, line),
+      'outgoing',
+      line,
+      'fixed',
+      '',
+    ]);
   }
   const read = timed(() => rows.map((row) => readCanonicalRow(row, 'bench')).flatMap((r) => (r.kind === 'cdr' ? [r.cdr] : [])));
   const run = timed(() => {

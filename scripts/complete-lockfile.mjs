@@ -17,7 +17,8 @@ for (const [path, entry] of Object.entries(packages)) {
     if (packages[key] || packages[`${path}/${key}`]) continue;
     const parts = name.split('/').pop().split('-');
     const os = parts.find((p) => OS.includes(p));
-    const cpu = parts.find((p) => CPU.includes(p)) ?? (parts.includes('eabi') || parts.includes('gnueabihf') || parts.includes('musleabihf') ? 'arm' : undefined);
+    const cpu =
+      parts.find((p) => CPU.includes(p)) ?? (parts.includes('eabi') || parts.includes('gnueabihf') || parts.includes('musleabihf') ? 'arm' : undefined);
     const libc = parts.some((p) => p.startsWith('musl')) ? 'musl' : parts.includes('gnu') || parts.some((p) => p.startsWith('gnueabi')) ? 'glibc' : undefined;
     if (!os || !cpu) {
       console.error(`cannot tell the platform of ${name}; left out`);
@@ -35,5 +36,5 @@ for (const [path, entry] of Object.entries(packages)) {
   }
 }
 lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
-writeFileSync('package-lock.json', JSON.stringify(lock, null, 2) + '\n');
+writeFileSync('package-lock.json', `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`added ${added} lock entries`);

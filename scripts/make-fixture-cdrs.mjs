@@ -4,7 +4,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 
 let seed = 20261001;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const random = () => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+};
 const pick = (list) => list[Math.floor(random() * list.length)];
 
 const lines = [
@@ -14,21 +17,21 @@ const lines = [
   { line: '+31118123456', from: 10 }, // R-1004 Middelburg, basis from the 10th
   { line: '+31501234567', from: 1 }, // R-1005 Groningen, basis then onbeperkt-nl from the 16th
 ];
-const mobile = () => '06' + pick(['1', '2', '3', '4', '5', '8']) + String(1000000 + Math.floor(random() * 8999999));
+const mobile = () => `06${pick(['1', '2', '3', '4', '5', '8'])}${String(1000000 + Math.floor(random() * 8999999))}`;
 let caller = '';
 const destinations = [
   // local, without area code: 7 digits after a 2-digit area code, 6 after a 3-digit one (0118)
   () => String(2000000 + Math.floor(random() * 7999999)).slice(0, caller.startsWith('+31118') ? 6 : 7),
-  () => '0' + pick(['20', '10', '30', '40', '70', '50']) + String(1000000 + Math.floor(random() * 8999999)),
+  () => `0${pick(['20', '10', '30', '40', '70', '50'])}${String(1000000 + Math.floor(random() * 8999999))}`,
   mobile,
   mobile,
-  () => '0044' + '20' + String(10000000 + Math.floor(random() * 89999999)),
-  () => '+447700' + String(100000 + Math.floor(random() * 899999)),
-  () => '0032' + '2' + String(1000000 + Math.floor(random() * 8999999)),
-  () => '00212' + '5' + String(10000000 + Math.floor(random() * 89999999)),
-  () => '0900' + String(1000 + Math.floor(random() * 8999)),
-  () => '08000' + String(100 + Math.floor(random() * 899)),
-  () => '0858' + String(100000 + Math.floor(random() * 899999)),
+  () => `004420${String(10000000 + Math.floor(random() * 89999999))}`,
+  () => `+447700${String(100000 + Math.floor(random() * 899999))}`,
+  () => `00322${String(1000000 + Math.floor(random() * 8999999))}`,
+  () => `002125${String(10000000 + Math.floor(random() * 89999999))}`,
+  () => `0900${String(1000 + Math.floor(random() * 8999))}`,
+  () => `08000${String(100 + Math.floor(random() * 899))}`,
+  () => `0858${String(100000 + Math.floor(random() * 899999))}`,
   () => pick(['112', '1233', '14020', '1888']),
 ];
 
@@ -51,7 +54,7 @@ function makeFile(name, firstDay, lastDay, count) {
     if (kind < 0.08) {
       rows.push([id, started, '', who.line, pick(destinations)(), 'outgoing', who.line, 'fixed', ''].join(',')); // unanswered
     } else if (kind < 0.18) {
-      rows.push([id, started, String(20 + Math.floor(random() * 600)), '+3165' + String(1000000 + i), who.line, 'incoming', who.line, 'fixed', ''].join(','));
+      rows.push([id, started, String(20 + Math.floor(random() * 600)), `+3165${String(1000000 + i)}`, who.line, 'incoming', who.line, 'fixed', ''].join(','));
     } else if (kind < 0.22) {
       // a forwarded leg: someone called this line, which forwarded the call to a mobile or a fixed number
       const target = pick(['0612345678', '0207654321']);
@@ -63,7 +66,7 @@ function makeFile(name, firstDay, lastDay, count) {
     }
   }
   mkdirSync('fixtures/cdrs', { recursive: true });
-  writeFileSync(`fixtures/cdrs/${name}.csv`, rows.join('\n') + '\n');
+  writeFileSync(`fixtures/cdrs/${name}.csv`, `${rows.join('\n')}\n`);
   return rows.length - 1;
 }
 

@@ -34,7 +34,11 @@ describe('cdrbill CLI', () => {
     const second = cdrbill(...args);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/rated 0 \+ rejected 0 \+ duplicates 121 \+ skipped 1/);
-    const totals = (out: string) => out.split('\n').filter((l) => /^2026-\d{6}/.test(l)).map((l) => l.replace(/issued.*$/, ''));
+    const totals = (out: string) =>
+      out
+        .split('\n')
+        .filter((l) => /^2026-\d{6}/.test(l))
+        .map((l) => l.replace(/issued.*$/, ''));
     expect(totals(second.stdout)).toEqual(totals(first.stdout));
     expect(totals(first.stdout)).toHaveLength(5);
     const files = readdirSync(join(dataDir, 'inv'));
@@ -56,8 +60,8 @@ describe('cdrbill CLI', () => {
     expect(result.stdout).toMatch(/bad\.csv line 3: bad_time: started_at/);
     const json = JSON.parse(readFileSync(report, 'utf8'));
     expect(json.files[0]).toMatchObject({ read: 3, rated: 1, rejected: 1, duplicates: 0, skipped: 1 });
-    const rejects = cdrbill('rejects', '--file', 'bad.csv', '--format', 'json');
-    expect(JSON.parse(rejects.stdout)).toEqual([expect.objectContaining({ line_no: 3, reason: 'bad_time' })]);
+    const rejects = cdrbill('rejects', '--file', 'bad.csv', '--output', 'json');
+    expect(JSON.parse(rejects.stdout)).toEqual([expect.objectContaining({ line: 3, reason: 'bad_time' })]);
   });
 
   it('leaves nothing of a file killed halfway, and a re-run gives the same result as one clean run', async () => {
@@ -65,7 +69,9 @@ describe('cdrbill CLI', () => {
     const lines: string[] = [];
     for (let i = 0; i < 40_000; i++) {
       const day = String(1 + (i % 28)).padStart(2, '0');
-      lines.push(`k-${i},2026-10-${day}T10:${String(i % 60).padStart(2, '0')}:00+02:00,${i % 900},+31201234567,06${String(12345678 + i).slice(-8)},outgoing,+31201234567,fixed,`);
+      lines.push(
+        `k-${i},2026-10-${day}T10:${String(i % 60).padStart(2, '0')}:00+02:00,${i % 900},+31201234567,06${String(12345678 + i).slice(-8)},outgoing,+31201234567,fixed,`,
+      );
     }
     const file = writeCanonicalFile(dir, 'big.csv', lines);
     const crashed = join(dir, 'crashed');
@@ -80,7 +86,10 @@ describe('cdrbill CLI', () => {
       const { openDatabase } = await import('../src/store/database.js');
       const database = await openDatabase({ dataDir: join(d, 'db') });
       try {
-        const calls = await database.db.selectFrom('rated_call').select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.sum<string>('charged_ticks').as('charged')]).executeTakeFirstOrThrow();
+        const calls = await database.db
+          .selectFrom('rated_call')
+          .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.sum<string>('charged_ticks').as('charged')])
+          .executeTakeFirstOrThrow();
         const files = await database.db.selectFrom('ingest_file').select('id').execute();
         return { calls: Number(calls.n), charged: calls.charged, files: files.length };
       } finally {
@@ -95,15 +104,34 @@ describe('cdrbill CLI', () => {
   });
 
   it('explains a price as JSON', () => {
-    const result = cdrbill('price', '--line', '+31201234567', '--to', '0031612345678', '--start', '2026-10-05T09:00:00+02:00', '--seconds', '61', '--format', 'json');
+    const result = cdrbill(
+      'price',
+      '--line',
+      '+31201234567',
+      '--to',
+      '0031612345678',
+      '--start',
+      '2026-10-05T09:00:00+02:00',
+      '--seconds',
+      '61',
+      '--output',
+      'json',
+    );
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ category: 'mobile', billedSeconds: 120, listPrice: '0.225000', charged: '0.225000', tariffVersion: 'basis@2026-01-01 xms-standard@2026-01-01', prefix: 'mobile' });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      category: 'mobile',
+      billedSeconds: 120,
+      listPrice: '0.225000',
+      charged: '0.225000',
+      tariffVersion: 'basis@2026-01-01 xms-standard@2026-01-01',
+      prefix: 'mobile',
+    });
   });
 
   it('classifies a number as JSON', () => {
-    const result = cdrbill('number', '0118 612345', '--line', '+31201234567', '--format', 'json');
+    const result = cdrbill('number', '0118 612345', '--line', '+31201234567', '--output', 'json');
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ e164: '+31118612345', category: 'national', subclass: null, areaCode: '0118', country: null });
+    expect(JSON.parse(result.stdout)).toMatchObject({ e164: '+31118612345', category: 'national', subclass: null, areaCode: '0118', countryCallingCode: null });
     expect(cdrbill('number', '0676123456', '--line', '+31201234567').code).toBe(1);
   });
 
@@ -112,7 +140,10 @@ describe('cdrbill CLI', () => {
     expect(cdrbill('invoice', '--period', '2026-13').code).toBe(2);
     expect(cdrbill('invoice').code).toBe(2);
     const bad = join(tempDir(), 'customers.json');
-    writeFileSync(bad, JSON.stringify({ accounts: [{ id: 'X', name: 'X', segment: 'residential', lines: [{ number: '0201234567', plan: 'basis', from: '2026-01-01' }] }] }));
+    writeFileSync(
+      bad,
+      JSON.stringify({ accounts: [{ id: 'X', name: 'X', segment: 'residential', lines: [{ number: '0201234567', plan: 'basis', from: '2026-01-01' }] }] }),
+    );
     const result = cdrbill('load', 'customers', bad);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/customers\.json: accounts\[0\]\.lines\[0\]\.number: expected an E\.164 number/);

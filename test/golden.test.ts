@@ -37,7 +37,7 @@ const work = tempDir('cdrbill-golden-');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Runs a case's steps on a fresh database; returns every document issued, by number. */
-export async function runCase(dir: string, cdrOrder: (files: string[]) => string[] = (f) => f): Promise<Map<string, Invoice | CreditNote>> {
+async function runCase(dir: string, cdrOrder: (files: string[]) => string[] = (f) => f): Promise<Map<string, Invoice | CreditNote>> {
   const spec = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as Case;
   const test = await createTestDatabase();
   const tariffs = join(work, `${dir.replace(/\W/g, '_')}-${Math.random().toString(36).slice(2)}`);
@@ -51,7 +51,8 @@ export async function runCase(dir: string, cdrOrder: (files: string[]) => string
       if ('ingest' in step) {
         await ingestFiles(test.database, cdrOrder(step.ingest.map((f) => join(dir, f))), { format: 'auto', now });
       } else if ('invoice' in step) {
-        for (const { invoice } of await issueInvoices(test.database, parsePeriod(step.invoice)!, { issueDate: step.issueDate })) docs.set(invoice.number, invoice);
+        for (const { invoice } of await issueInvoices(test.database, parsePeriod(step.invoice)!, { issueDate: step.issueDate }))
+          docs.set(invoice.number, invoice);
       } else if ('patchTariff' in step) {
         const file = join(tariffs, step.patchTariff.file);
         const text = readFileSync(file, 'utf8');
@@ -79,11 +80,14 @@ export async function runCase(dir: string, cdrOrder: (files: string[]) => string
 }
 
 function serialize(doc: Invoice | CreditNote): string {
-  return JSON.stringify(doc, null, 2) + '\n';
+  return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 describe(`golden cases (${TEST_BACKEND})`, () => {
-  const cases = readdirSync(CASES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const cases = readdirSync(CASES, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
 
   it.each(cases)('%s', async (name) => {
     const dir = join(CASES, name);
@@ -95,7 +99,9 @@ describe(`golden cases (${TEST_BACKEND})`, () => {
       for (const [number, doc] of docs) writeFileSync(join(expectedDir, `${number}.json`), serialize(doc));
     }
     expect(existsSync(expectedDir)).toBe(true);
-    const expected = readdirSync(expectedDir).filter((f) => f.endsWith('.json')).sort();
+    const expected = readdirSync(expectedDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect([...docs.keys()].map((n) => `${n}.json`).sort()).toEqual(expected);
     for (const file of expected) {
       expect(serialize(docs.get(file.replace(/\.json$/, ''))!), `${name}/expected/${file}`).toBe(readFileSync(join(expectedDir, file), 'utf8'));
@@ -112,7 +118,7 @@ describe(`golden cases (${TEST_BACKEND})`, () => {
       const parts = [reversed.slice(0, 2), reversed.slice(2, 3), reversed.slice(3)];
       return parts.map((part, i) => {
         const path = join(work, `split-${i}-${Math.random().toString(36).slice(2)}.csv`);
-        writeFileSync(path, [header, ...part].join('\n') + '\n');
+        writeFileSync(path, `${[header, ...part].join('\n')}\n`);
         return path;
       });
     });

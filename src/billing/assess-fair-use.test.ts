@@ -21,8 +21,14 @@ describe('assessFairUse', () => {
     const heavy = MONTHS.flatMap((month) => [
       { usage: { accountId: 'HEAVY', month, coveredSeconds: 10 * 5000 * 60 }, users: { accountId: 'HEAVY', month, users: 10 } },
     ]);
-    const spike = MONTHS.map((month, i) => ({ usage: { accountId: 'SPIKE', month, coveredSeconds: (i === 1 ? 20_000 : 500) * 60 }, users: { accountId: 'SPIKE', month, users: 1 } }));
-    const big = MONTHS.map((month) => ({ usage: { accountId: 'BIG-PBX', month, coveredSeconds: 50 * 700 * 60 }, users: { accountId: 'BIG-PBX', month, users: 50 } }));
+    const spike = MONTHS.map((month, i) => ({
+      usage: { accountId: 'SPIKE', month, coveredSeconds: (i === 1 ? 20_000 : 500) * 60 },
+      users: { accountId: 'SPIKE', month, users: 1 },
+    }));
+    const big = MONTHS.map((month) => ({
+      usage: { accountId: 'BIG-PBX', month, coveredSeconds: 50 * 700 * 60 },
+      users: { accountId: 'BIG-PBX', month, users: 50 },
+    }));
     const all = [...heavy, ...spike, ...big];
     const result = assessFairUse(population({ usage: all.map((x) => x.usage), users: all.map((x) => x.users) }));
     const by = new Map(result.map((r) => [r.accountId, r]));
@@ -44,7 +50,15 @@ describe('assessFairUse', () => {
 
   it('does not flag anyone in a window shorter than the minimum', () => {
     const heavy = [{ accountId: 'HEAVY', month: '2026-09', coveredSeconds: 100_000 * 60 }];
-    const result = assessFairUse({ ...population(), months: ['2026-08', '2026-09'], usage: heavy, users: [{ accountId: 'HEAVY', month: '2026-09', users: 1 }, { accountId: 'N', month: '2026-09', users: 1 }] });
+    const result = assessFairUse({
+      ...population(),
+      months: ['2026-08', '2026-09'],
+      usage: heavy,
+      users: [
+        { accountId: 'HEAVY', month: '2026-09', users: 1 },
+        { accountId: 'N', month: '2026-09', users: 1 },
+      ],
+    });
     expect(result.every((r) => !r.overThreshold)).toBe(true);
   });
 });

@@ -94,9 +94,17 @@ export function assessFairUse(input: FairUseInput): FairUseAssessment[] {
     });
     const minutesPerUser = perUser(covered, userMonths);
     const ratio = windowAverage.isZero() ? ZERO : minutesPerUser.div(windowAverage);
-    const overThreshold =
-      input.months.length >= input.minimumMonths && monthlyRatios.every((r) => r !== null && r.greaterThan(input.threshold));
-    result.push({ accountId, users: maxUsers, coveredSeconds: covered, minutesPerUser, averageMinutesPerUser: windowAverage, ratio, monthlyRatios, overThreshold });
+    const overThreshold = input.months.length >= input.minimumMonths && monthlyRatios.every((r) => r?.greaterThan(input.threshold));
+    result.push({
+      accountId,
+      users: maxUsers,
+      coveredSeconds: covered,
+      minutesPerUser,
+      averageMinutesPerUser: windowAverage,
+      ratio,
+      monthlyRatios,
+      overThreshold,
+    });
   }
   return result.sort((a, b) => b.ratio.comparedTo(a.ratio) || a.accountId.localeCompare(b.accountId));
 }

@@ -81,7 +81,14 @@ export interface Invoice {
   readonly currency: 'EUR';
   readonly lines: readonly InvoiceLine[];
   /** usage per user (line) and group, for business accounts: information, the lines carry the amounts */
-  readonly usageByUser?: readonly { readonly line: string; readonly user: string | null; readonly group: string | null; readonly calls: number; readonly minutes: string; readonly charged: string }[];
+  readonly usageByUser?: readonly {
+    readonly line: string;
+    readonly user: string | null;
+    readonly group: string | null;
+    readonly calls: number;
+    readonly minutes: string;
+    readonly charged: string;
+  }[];
   readonly vatBreakdown: readonly { readonly rate: string; readonly base: string; readonly amount: string }[];
   readonly subtotal: string;
   readonly vat: string;
@@ -211,7 +218,16 @@ export function buildInvoice(input: BuildInvoiceInput): Invoice {
     ...[...input.usage].sort(compareUsage).map((u) => usageLine(u, period, input.vatRate)),
     ...(input.extraCharges ?? []).map((c): InvoiceLine => {
       const amount = formatEuros(roundToCents(ticksToEuros(c.amountTicks)));
-      return { type: c.type, description: c.description, quantity: '1', unitPrice: amount, amount, vatRate: input.vatRate, calls: c.calls, billedSeconds: c.billedSeconds };
+      return {
+        type: c.type,
+        description: c.description,
+        quantity: '1',
+        unitPrice: amount,
+        amount,
+        vatRate: input.vatRate,
+        calls: c.calls,
+        billedSeconds: c.billedSeconds,
+      };
     }),
   ];
   return {

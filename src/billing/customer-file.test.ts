@@ -29,7 +29,15 @@ function pbxFile(overrides: Record<string, unknown> = {}, users?: unknown[]) {
         account: 'B-1',
         plans: [{ plan: 'hip-per-minuut', from: '2026-01-01' }],
         users: users ?? [
-          { id: 'jan', name: 'Jan', number: '+31201110001', extension: '201', profile: 'business-plus', options: [{ id: 'voicemail', from: '2026-01-01' }], from: '2026-01-01' },
+          {
+            id: 'jan',
+            name: 'Jan',
+            number: '+31201110001',
+            extension: '201',
+            profile: 'business-plus',
+            options: [{ id: 'voicemail', from: '2026-01-01' }],
+            from: '2026-01-01',
+          },
           { id: 'els', name: 'Els', number: '+31201110002', extension: '202', profile: 'business-plus', from: '2026-01-01' },
         ],
         groupOptions: [{ id: 'auto-attendant', from: '2026-01-01' }],
@@ -45,11 +53,26 @@ const parse = (text: string) => parseCustomerFile('customers.json', text, CATALO
 describe('parseCustomerFile: PBXs', () => {
   it('derives the lines (for rating) and the billing items (for invoices)', () => {
     const file = parse(
-      pbxFile({ plans: [{ plan: 'hip-per-minuut', from: '2026-01-01' }, { plan: 'hip-onbeperkt', from: '2026-07-01' }] }, [
-        { id: 'jan', name: 'Jan', number: '+31201110001', extension: '201', profile: 'business-plus', from: '2026-01-01' },
-        { id: 'els', name: 'Els', number: '+31201110002', profile: 'vamo-business-plus', mobilePlan: 'zakelijk-mobiel-150', from: '2026-01-01' },
-        { id: 'piet', name: 'Piet', number: '+31201110003', profile: 'business-plus', options: [{ id: 'voicemail', from: '2026-10-10', to: '2026-10-20' }], from: '2026-10-10' },
-      ]),
+      pbxFile(
+        {
+          plans: [
+            { plan: 'hip-per-minuut', from: '2026-01-01' },
+            { plan: 'hip-onbeperkt', from: '2026-07-01' },
+          ],
+        },
+        [
+          { id: 'jan', name: 'Jan', number: '+31201110001', extension: '201', profile: 'business-plus', from: '2026-01-01' },
+          { id: 'els', name: 'Els', number: '+31201110002', profile: 'vamo-business-plus', mobilePlan: 'zakelijk-mobiel-150', from: '2026-01-01' },
+          {
+            id: 'piet',
+            name: 'Piet',
+            number: '+31201110003',
+            profile: 'business-plus',
+            options: [{ id: 'voicemail', from: '2026-10-10', to: '2026-10-20' }],
+            from: '2026-10-10',
+          },
+        ],
+      ),
     );
     const account = file.accounts[0]!;
     expect(account.lines.filter((l) => l.number === '+31201110001')).toEqual([
@@ -90,12 +113,23 @@ describe('parseCustomerFile: PBXs', () => {
     ],
     [
       'a second switch within three months',
-      pbxFile({ plans: [{ plan: 'hip-per-minuut', from: '2026-01-01' }, { plan: 'hip-onbeperkt', from: '2026-03-01' }, { plan: 'hip-per-minuut', from: '2026-05-01' }] }),
+      pbxFile({
+        plans: [
+          { plan: 'hip-per-minuut', from: '2026-01-01' },
+          { plan: 'hip-onbeperkt', from: '2026-03-01' },
+          { plan: 'hip-per-minuut', from: '2026-05-01' },
+        ],
+      }),
       /pbxs\[0\]\.plans\[2\]\.from: a switch between Per Minuut and Onbeperkt is allowed three months or more after the previous switch \(2026-03-01\): 2026-06-01 at the earliest/,
     ],
     [
       'HIP Onbeperkt ended within its minimum term',
-      pbxFile({ plans: [{ plan: 'hip-onbeperkt', from: '2026-01-10' }, { plan: 'hip-per-minuut', from: '2026-02-01' }] }),
+      pbxFile({
+        plans: [
+          { plan: 'hip-onbeperkt', from: '2026-01-10' },
+          { plan: 'hip-per-minuut', from: '2026-02-01' },
+        ],
+      }),
       /HIP Onbeperkt has a minimum term of one month: it started 2026-01-10, so it can end on 2026-02-10 at the earliest/,
     ],
     ['a residential plan on a PBX', pbxFile({ plans: [{ plan: 'basis', from: '2026-01-01' }] }), /plans\[0\]\.plan: "basis" is not a business plan/],
@@ -134,8 +168,18 @@ describe('parseCustomerFile: PBXs', () => {
 
   it('allows a switch back three months after the previous one', () => {
     const file = parse(
-      pbxFile({ plans: [{ plan: 'hip-per-minuut', from: '2026-01-01' }, { plan: 'hip-onbeperkt', from: '2026-03-01' }, { plan: 'hip-per-minuut', from: '2026-06-01' }] }),
+      pbxFile({
+        plans: [
+          { plan: 'hip-per-minuut', from: '2026-01-01' },
+          { plan: 'hip-onbeperkt', from: '2026-03-01' },
+          { plan: 'hip-per-minuut', from: '2026-06-01' },
+        ],
+      }),
     );
-    expect(file.accounts[0]!.lines.filter((l) => l.number === '+31201110001').map((l) => l.plan)).toEqual(['hip-per-minuut', 'hip-onbeperkt', 'hip-per-minuut']);
+    expect(file.accounts[0]!.lines.filter((l) => l.number === '+31201110001').map((l) => l.plan)).toEqual([
+      'hip-per-minuut',
+      'hip-onbeperkt',
+      'hip-per-minuut',
+    ]);
   });
 });

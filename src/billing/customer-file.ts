@@ -19,6 +19,7 @@
  * ```
  */
 import { z } from 'zod';
+import { addMonthsToDate, isIsoDate } from '../domain/calendar.js';
 
 export class CustomerFileError extends Error {}
 
@@ -86,7 +87,10 @@ export interface CustomerFile {
   readonly enterprises: Enterprise[];
 }
 
-const DATE = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'expected a date YYYY-MM-DD');
+const DATE = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'expected a date YYYY-MM-DD')
+  .refine(isIsoDate, { error: (issue) => `${String(issue.input)} is not a calendar date` });
 const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number like +31201234567');
 const ID = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected an id of letters, digits, . _ -');
 const DATED = { from: DATE, to: DATE.optional() };
@@ -100,9 +104,7 @@ const FILE = z
           id: ID,
           name: z.string().min(1),
           segment: z.enum(['residential', 'business']),
-          lines: z
-            .array(z.object({ number: E164, plan: z.string().min(1), mobilePlan: z.string().min(1).optional(), ...DATED }).strict())
-            .default([]),
+          lines: z.array(z.object({ number: E164, plan: z.string().min(1), mobilePlan: z.string().min(1).optional(), ...DATED }).strict()).default([]),
         })
         .strict(),
     ),
@@ -121,7 +123,10 @@ const FILE = z
                   id: ID,
                   name: z.string().min(1),
                   number: E164,
-                  extension: z.string().regex(/^\d{2,6}$/, 'expected an extension of 2 to 6 digits').optional(),
+                  extension: z
+                    .string()
+                    .regex(/^\d{2,6}$/, 'expected an extension of 2 to 6 digits')
+                    .optional(),
                   profile: z.string().min(1),
                   mobilePlan: z.string().min(1).optional(),
                   options: z.array(z.object({ id: z.string().min(1), ...DATED }).strict()).default([]),
@@ -141,16 +146,13 @@ const FILE = z
 
 const END = '9999-12-31';
 
-function addMonths(date: string, months: number): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const total = y * 12 + (m - 1) + months;
-  return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-}
-
 /** The intersection of two dated periods, or undefined. */
 function intersect(a: { from: string; to?: string | undefined }, b: { from: string; to?: string | undefined }): { from: string; to?: string } | undefined {
+  // ISO dates compare as strings
   const from = a.from > b.from ? a.from : b.from;
-  const to = (a.to ?? END) < (b.to ?? END) ? (a.to ?? END) : (b.to ?? END);
+  const aTo = a.to ?? END;
+  const bTo = b.to ?? END;
+  const to = aTo < bTo ? aTo : bTo;
   if (from >= to) return undefined;
   return to === END ? { from } : { from, to };
 }
@@ -229,11 +231,17 @@ export function parseCustomerFile(fileName: string, text: string, catalogue: Cus
       if (k === 0) return;
       const previous = plans[k - 1]!;
       if (p.from <= previous.from) fail(`${at}.plans[${k}].from`, 'plan switches must be in date order');
-      if (previous.plan === 'hip-onbeperkt' && p.from < addMonths(previous.from, 1)) {
-        fail(`${at}.plans[${k}].from`, `HIP Onbeperkt has a minimum term of one month: it started ${previous.from}, so it can end on ${addMonths(previous.from, 1)} at the earliest`);
+      if (previous.plan === 'hip-onbeperkt' && p.from < addMonthsToDate(previous.from, 1)) {
+        fail(
+          `${at}.plans[${k}].from`,
+          `HIP Onbeperkt has a minimum term of one month: it started ${previous.from}, so it can end on ${addMonthsToDate(previous.from, 1)} at the earliest`,
+        );
       }
-      if (k >= 2 && p.from < addMonths(previous.from, 3)) {
-        fail(`${at}.plans[${k}].from`, `a switch between Per Minuut and Onbeperkt is allowed three months or more after the previous switch (${previous.from}): ${addMonths(previous.from, 3)} at the earliest`);
+      if (k >= 2 && p.from < addMonthsToDate(previous.from, 3)) {
+        fail(
+          `${at}.plans[${k}].from`,
+          `a switch between Per Minuut and Onbeperkt is allowed three months or more after the previous switch (${previous.from}): ${addMonthsToDate(previous.from, 3)} at the earliest`,
+        );
       }
     });
     const planPeriods = plans.map((p, k) => ({ plan: p.plan, from: p.from, ...(plans[k + 1] ? { to: plans[k + 1]!.from } : {}) }));
@@ -277,7 +285,13 @@ export function parseCustomerFile(fileName: string, text: string, catalogue: Cus
       for (const [k, planPeriod] of planPeriods.entries()) {
         const term = intersect(period, planPeriod);
         if (!term) continue;
-        const line: CustomerLine = { number: user.number, plan: planPeriod.plan, ...(user.mobilePlan ? { mobilePlan: user.mobilePlan } : {}), ...term, pbx: pbx.id };
+        const line: CustomerLine = {
+          number: user.number,
+          plan: planPeriod.plan,
+          ...(user.mobilePlan ? { mobilePlan: user.mobilePlan } : {}),
+          ...term,
+          pbx: pbx.id,
+        };
         addTerm(line, `${where} (plan ${k})`);
         owner!.lines.push(line);
         // a plan that every user pays for (HIP Onbeperkt per user)
@@ -301,7 +315,13 @@ export function parseCustomerFile(fileName: string, text: string, catalogue: Cus
     });
     pbx.numberBlocks.forEach((block, k) => {
       checkItem(block.id, ['number_block'], `${at}.numberBlocks[${k}].id`);
-      items.push({ item: block.id, label: block.first ? `${pbx.name}, vanaf ${block.first}` : pbx.name, pbx: pbx.id, from: block.from, ...(block.to ? { to: block.to } : {}) });
+      items.push({
+        item: block.id,
+        label: block.first ? `${pbx.name}, vanaf ${block.first}` : pbx.name,
+        pbx: pbx.id,
+        from: block.from,
+        ...(block.to ? { to: block.to } : {}),
+      });
     });
     pbxs.push({ id: pbx.id, name: pbx.name, account: pbx.account, ...(pbx.enterprise ? { enterprise: pbx.enterprise } : {}), users });
   });

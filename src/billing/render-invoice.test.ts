@@ -9,7 +9,19 @@ const invoice = buildInvoice({
   account: { id: 'R-1', name: 'J. de Vries & Zn <test>' },
   period: { year: 2026, month: 10 },
   recurring: [{ description: 'Basispakket +31201234567', monthlyFeeMicros: 4_950_000, days: 22 }],
-  usage: [{ period: '2026-10', category: 'mobile', calls: 2, billedSeconds: 180, listPriceTicks: '16200000', chargedTicks: '16200000', coveredCalls: 0, coveredSeconds: 0, bundleSeconds: 0 }],
+  usage: [
+    {
+      period: '2026-10',
+      category: 'mobile',
+      calls: 2,
+      billedSeconds: 180,
+      listPriceTicks: '16200000',
+      chargedTicks: '16200000',
+      coveredCalls: 0,
+      coveredSeconds: 0,
+      bundleSeconds: 0,
+    },
+  ],
   vatRate: '0.21',
 });
 
@@ -40,8 +52,14 @@ describe('renderings', () => {
     expect(html).toContain('Creditnota 2026-000008');
     expect(html).toContain('Crediteert factuur</th><td>2026-000007');
     const csv = renderInvoiceCsv(credit).trim().split('\n');
-    expect(csv[0]).toBe('number,kind,account,period,line,type,description,quantity,unit_price,amount,vat_rate,category,calls,billed_seconds');
+    expect(csv[0]).toBe('number,kind,account,accountName,period,line,type,description,quantity,unitPrice,amount,vatRate,category,calls,billedSeconds');
     expect(csv).toHaveLength(1 + invoice.lines.length);
     expect(csv[2]).toContain(',-0.27,-0.27,0.21,mobile,2,180');
+  });
+
+  it('writes hostile names into CSV as inert text', () => {
+    const hostile = { ...invoice, account: { ...invoice.account, name: '@SUM(1+1)' } };
+    const csv = renderInvoiceCsv(hostile).trim().split('\n');
+    expect(csv[1]).toContain(",'@SUM(1+1),");
   });
 });

@@ -4,6 +4,7 @@
 import type { Invoice } from './build-invoice.js';
 import type { CreditNote } from './build-credit-note.js';
 import { CATEGORY_LABELS, formatMinutes } from './build-invoice.js';
+import { csvRow } from '../domain/csv.js';
 
 export type Language = 'nl' | 'en';
 
@@ -84,7 +85,7 @@ const CATEGORY_EN: Readonly<Record<string, string>> = {
   pager: 'Pagers',
 };
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
@@ -103,14 +104,14 @@ export function renderInvoiceHtml(doc: Invoice | CreditNote, language: Language 
   const title = `${t[doc.kind]} ${doc.number}`;
   const reference =
     doc.kind === 'credit_note'
-      ? `<tr><th>${t.credits}</th><td>${escape(doc.creditsInvoice)}</td></tr><tr><th>${t.reason}</th><td>${escape(doc.reason)}</td></tr>`
+      ? `<tr><th>${t.credits}</th><td>${escapeHtml(doc.creditsInvoice)}</td></tr><tr><th>${t.reason}</th><td>${escapeHtml(doc.reason)}</td></tr>`
       : doc.kind === 'corrective' && doc.corrects
-        ? `<tr><th>${t.corrects}</th><td>${escape(doc.corrects)}</td></tr>`
+        ? `<tr><th>${t.corrects}</th><td>${escapeHtml(doc.corrects)}</td></tr>`
         : '';
   const rows = doc.lines
     .map(
       (l) =>
-        `<tr><td>${escape(l.description)}</td><td class="n">${escape(language === 'nl' ? l.quantity.replace('.', ',') : l.quantity)}</td><td class="n">${money(l.unitPrice)}</td><td class="n">${money(l.amount)}</td><td class="n">${(Number(l.vatRate) * 100).toFixed(0)}%</td></tr>`,
+        `<tr><td>${escapeHtml(l.description)}</td><td class="n">${escapeHtml(language === 'nl' ? l.quantity.replace('.', ',') : l.quantity)}</td><td class="n">${money(l.unitPrice)}</td><td class="n">${money(l.amount)}</td><td class="n">${(Number(l.vatRate) * 100).toFixed(0)}%</td></tr>`,
     )
     .join('\n');
   const usage = doc.lines.filter((l) => l.type === 'usage' && l.category);
@@ -123,24 +124,30 @@ export function renderInvoiceHtml(doc: Invoice | CreditNote, language: Language 
 ${usage
   .map(
     (u) =>
-      `<tr><td>${escape(label(u.category!))}</td><td>${escape(u.period ?? '')}</td><td class="n">${u.calls ?? ''}</td><td class="n">${formatMinutes(u.billedSeconds ?? 0)}</td><td class="n">${money(Number(u.listPrice ?? '0').toFixed(2))}</td><td class="n">${money(u.amount)}</td></tr>`,
+      `<tr><td>${escapeHtml(label(u.category!))}</td><td>${escapeHtml(u.period ?? '')}</td><td class="n">${u.calls ?? ''}</td><td class="n">${formatMinutes(u.billedSeconds ?? 0)}</td><td class="n">${money(Number(u.listPrice ?? '0').toFixed(2))}</td><td class="n">${money(u.amount)}</td></tr>`,
   )
   .join('\n')}
 </tbody></table>`;
-  const byUser = 'usageByUser' in doc && doc.usageByUser && doc.usageByUser.length > 0
-    ? `<h2>${t.byUser}</h2>
+  const byUser =
+    'usageByUser' in doc && doc.usageByUser && doc.usageByUser.length > 0
+      ? `<h2>${t.byUser}</h2>
 <table><thead><tr><th>${t.group}</th><th>${t.user}</th><th>${t.line}</th><th class="n">${t.calls}</th><th class="n">${t.minutes}</th><th class="n">${t.charged}</th></tr></thead><tbody>
 ${doc.usageByUser
-  .map((u) => `<tr><td>${escape(u.group ?? '')}</td><td>${escape(u.user ?? '')}</td><td>${escape(u.line)}</td><td class="n">${u.calls}</td><td class="n">${u.minutes}</td><td class="n">${money(Number(u.charged).toFixed(2))}</td></tr>`)
+  .map(
+    (u) =>
+      `<tr><td>${escapeHtml(u.group ?? '')}</td><td>${escapeHtml(u.user ?? '')}</td><td>${escapeHtml(u.line)}</td><td class="n">${u.calls}</td><td class="n">${u.minutes}</td><td class="n">${money(Number(u.charged).toFixed(2))}</td></tr>`,
+  )
   .join('\n')}
 </tbody></table>`
-    : '';
-  const vatRows = doc.vatBreakdown.map((v) => `<tr><th>${t.vat} ${(Number(v.rate) * 100).toFixed(0)}% (${money(v.base)})</th><td class="n">${money(v.amount)}</td></tr>`).join('\n');
+      : '';
+  const vatRows = doc.vatBreakdown
+    .map((v) => `<tr><th>${t.vat} ${(Number(v.rate) * 100).toFixed(0)}% (${money(v.base)})</th><td class="n">${money(v.amount)}</td></tr>`)
+    .join('\n');
   return `<!doctype html>
 <html lang="${language}">
 <head>
 <meta charset="utf-8">
-<title>${escape(title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>
   body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1d2733; margin: 2.5em auto; max-width: 52em; font-size: 14px; }
   h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.1em; margin-top: 2em; border-bottom: 1px solid #c8d0d8; padding-bottom: .3em; }
@@ -152,12 +159,12 @@ ${doc.usageByUser
 </style>
 </head>
 <body>
-<h1>${escape(title)}</h1>
+<h1>${escapeHtml(title)}</h1>
 <table class="meta">
-<tr><th>${t.customer}</th><td>${escape(doc.account.name)} (${escape(doc.account.id)})</td></tr>
-<tr><th>${t.number}</th><td>${escape(doc.number)}</td></tr>
-<tr><th>${t.date}</th><td>${escape(doc.issueDate)}</td></tr>
-<tr><th>${t.period}</th><td>${escape(doc.period)}</td></tr>
+<tr><th>${t.customer}</th><td>${escapeHtml(doc.account.name)} (${escapeHtml(doc.account.id)})</td></tr>
+<tr><th>${t.number}</th><td>${escapeHtml(doc.number)}</td></tr>
+<tr><th>${t.date}</th><td>${escapeHtml(doc.issueDate)}</td></tr>
+<tr><th>${t.period}</th><td>${escapeHtml(doc.period)}</td></tr>
 ${reference}
 </table>
 <h2>${t.details}</h2>
@@ -177,15 +184,45 @@ ${byUser}
 `;
 }
 
-/** The lines of an invoice or credit note as CSV, one row per line. */
+/** The lines of an invoice or credit note as CSV, one row per line (keys as in the JSON document). */
 export function renderInvoiceCsv(doc: Invoice | CreditNote): string {
-  const cell = (v: string | number | undefined) => {
-    const s = v === undefined ? '' : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const header = ['number', 'kind', 'account', 'period', 'line', 'type', 'description', 'quantity', 'unit_price', 'amount', 'vat_rate', 'category', 'calls', 'billed_seconds'];
+  const header = [
+    'number',
+    'kind',
+    'account',
+    'accountName',
+    'period',
+    'line',
+    'type',
+    'description',
+    'quantity',
+    'unitPrice',
+    'amount',
+    'vatRate',
+    'category',
+    'calls',
+    'billedSeconds',
+  ];
   const rows = doc.lines.map((l, i) =>
-    [doc.number, doc.kind, doc.account.id, doc.period, i + 1, l.type, l.description, l.quantity, l.unitPrice, l.amount, l.vatRate, l.category, l.calls, l.billedSeconds].map(cell).join(','),
+    csvRow(
+      [
+        doc.number,
+        doc.kind,
+        doc.account.id,
+        doc.account.name,
+        doc.period,
+        i + 1,
+        l.type,
+        l.description,
+        l.quantity,
+        l.unitPrice,
+        l.amount,
+        l.vatRate,
+        l.category,
+        l.calls,
+        l.billedSeconds,
+      ].map((v) => (v === undefined ? '' : String(v))),
+    ),
   );
-  return [header.join(','), ...rows].join('\n') + '\n';
+  return `${[csvRow(header), ...rows].join('\n')}\n`;
 }

@@ -2,6 +2,7 @@
  * Settings: defaults here, then the environment, then flags; validated once.
  */
 import { join } from 'node:path';
+import { redactUrl } from '../store/database.js';
 
 export const DEFAULTS = {
   dataDir: '.cdrbill',
@@ -25,7 +26,7 @@ export class UsageError extends Error {}
 export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv): Config {
   const databaseUrl = flags.db ?? (env.DATABASE_URL || undefined);
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new UsageError(`--db / DATABASE_URL: expected postgres://user@host:port/database, got "${databaseUrl}"`);
+    throw new UsageError(`--db / DATABASE_URL: expected postgres://user@host:port/database, got "${redactUrl(databaseUrl)}"`);
   }
   return { ...(databaseUrl ? { databaseUrl } : {}), dataDir: flags.dataDir ?? (env.CDRBILL_DATA_DIR || DEFAULTS.dataDir) };
 }

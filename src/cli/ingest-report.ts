@@ -5,19 +5,24 @@ import { formatTicks } from '../domain/money.js';
 import type { FileReport } from '../pipeline/ingest-file.js';
 import { renderTable } from './output.js';
 
+function skippedText(report: FileReport): string {
+  if (report.skippedBy.length === 0) return '';
+  return ` (${report.skippedBy.map(([what, n]) => (n === 1 ? what : `${n}× ${what}`)).join(', ')})`;
+}
+
 export function formatFileReport(report: FileReport): string {
   if (report.fileError) return `${report.file}: REFUSED: ${report.fileError}`;
   const lines = [
-    `${report.file} (${report.format}, ${report.encoding === 'latin1' ? 'ISO-8859-1' : 'UTF-8'}, source ${report.source}): read ${report.read} = rated ${report.rated} + rejected ${report.rejected} + duplicates ${report.duplicates} + skipped ${report.skipped}`,
+    `${report.file} (${report.format}, ${report.encoding === 'latin1' ? 'ISO-8859-1' : 'UTF-8'}, source ${report.source}): read ${report.read} = rated ${report.rated} + rejected ${report.rejected} + duplicates ${report.duplicates} + skipped ${report.skipped}${skippedText(report)}`,
   ];
   const categories = [...report.byCategory].sort(([a], [b]) => a.localeCompare(b));
   if (categories.length > 0) {
     lines.push(
       renderTable(categories, [
-        { header: 'category', value: ([c]) => c },
-        { header: 'calls', value: ([, t]) => t.calls, align: 'right' },
-        { header: 'minutes', value: ([, t]) => formatMinutes(t.billedSeconds), align: 'right' },
-        { header: 'list value (EUR)', value: ([, t]) => formatTicks(t.listPriceTicks, 4), align: 'right' },
+        { key: 'category', value: ([c]) => c },
+        { key: 'calls', value: ([, t]) => t.calls, align: 'right' },
+        { key: 'minutes', value: ([, t]) => formatMinutes(t.billedSeconds), align: 'right' },
+        { key: 'listValue', header: 'list value (EUR)', value: ([, t]) => formatTicks(t.listPriceTicks, 4), align: 'right' },
       ])
         .split('\n')
         .map((l) => `  ${l}`)
@@ -42,6 +47,7 @@ export function reportJson(report: FileReport): Record<string, unknown> {
     rejected: report.rejected,
     duplicates: report.duplicates,
     skipped: report.skipped,
+    skippedBy: Object.fromEntries(report.skippedBy),
     ...(report.fileError ? { error: report.fileError } : {}),
     byCategory: Object.fromEntries(
       [...report.byCategory].map(([c, t]) => [c, { calls: t.calls, billedSeconds: t.billedSeconds, listValue: formatTicks(t.listPriceTicks) }]),
@@ -51,7 +57,7 @@ export function reportJson(report: FileReport): Record<string, unknown> {
 }
 
 export function writeReportJson(path: string, reports: readonly FileReport[]): void {
-  writeFileSync(path, JSON.stringify({ files: reports.map(reportJson) }, null, 2) + '\n');
+  writeFileSync(path, `${JSON.stringify({ files: reports.map(reportJson) }, null, 2)}\n`);
 }
 
 /** Exit status of an ingest: 1 when any line was rejected or a file refused. */

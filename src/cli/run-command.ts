@@ -2,12 +2,16 @@
  * Runs one command body with an open, migrated database, and turns its outcome into an exit code:
  * 0 ok, 1 bad input or partial failure, 2 usage error, 3 internal fault.
  */
-import { MigrationError, migrateToLatest } from '../store/migrate.js';
-import { openDatabase, type Database } from '../store/database.js';
+import { sql } from 'kysely';
 import { InputError } from '../pipeline/input-error.js';
+import { openDatabase, type Database } from '../store/database.js';
+import { MigrationError, migrateToLatest } from '../store/migrate.js';
 import { embeddedDatabaseDir, resolveConfig, UsageError, type Config, type GlobalFlags } from './config.js';
 
 export const EXIT = { ok: 0, input: 1, usage: 2, internal: 3 } as const;
+
+/** The database cannot be reached (or opened): exit 3 with what to check. */
+export class DatabaseUnreachable extends Error {}
 
 export function fail(error: unknown): number {
   if (error instanceof UsageError) {
@@ -19,8 +23,8 @@ export function fail(error: unknown): number {
     return EXIT.input;
   }
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof MigrationError || isConnectionError(error)) {
-    process.stderr.write(`cdrbill: database: ${message}\n`);
+  if (error instanceof DatabaseUnreachable || error instanceof MigrationError) {
+    process.stderr.write(`cdrbill: ${message}\n`);
     return EXIT.internal;
   }
   process.stderr.write(`cdrbill: internal error: ${message}\n`);
@@ -29,25 +33,54 @@ export function fail(error: unknown): number {
   return EXIT.internal;
 }
 
-function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: string })?.code;
-  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '3D000' || code === '28P01';
+function reasonOf(error: unknown): string {
+  const e = error as { code?: string; message?: string; errors?: { message?: string }[] };
+  const message = e?.message || e?.errors?.[0]?.message || e?.code || String(error);
+  return message;
 }
 
+/** Opens the database the config names and checks that it answers. */
+export async function connect(config: Config): Promise<Database> {
+  const where = config.databaseUrl ? undefined : embeddedDatabaseDir(config);
+  let database: Database;
+  try {
+    database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: where! });
+  } catch (error) {
+    throw new DatabaseUnreachable(`cannot open the embedded database in ${where}: ${reasonOf(error)}`);
+  }
+  try {
+    await sql`SELECT 1`.execute(database.db);
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw new DatabaseUnreachable(`cannot connect to ${database.location}: ${reasonOf(error)}; is the server running and the URL right?`);
+  }
+  return database;
+}
+
+/** A command body: what it returns is the exit code (nothing: 0). */
+// biome-ignore lint/suspicious/noConfusingVoidType: a body that prints and returns nothing succeeded
+export type CommandBody = (database: Database, config: Config) => Promise<number | void>;
+
 /** Opens the database the flags name, migrates it, runs `body`, closes it; sets process.exitCode. */
-export async function runWithDatabase(
-  flags: GlobalFlags,
-  body: (database: Database, config: Config) => Promise<number | void>,
-): Promise<void> {
+export async function runWithDatabase(flags: GlobalFlags, body: CommandBody): Promise<void> {
   let database: Database | undefined;
   try {
     const config = resolveConfig(flags, process.env);
-    database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: embeddedDatabaseDir(config) });
+    database = await connect(config);
     await migrateToLatest(database);
     process.exitCode = (await body(database, config)) ?? EXIT.ok;
   } catch (error) {
     process.exitCode = fail(error);
   } finally {
     await database?.close().catch(() => undefined);
+  }
+}
+
+/** Runs a body that needs no database, with the same exit codes. */
+export async function runWithoutDatabase(body: () => Promise<number | undefined> | number | undefined): Promise<void> {
+  try {
+    process.exitCode = (await body()) ?? EXIT.ok;
+  } catch (error) {
+    process.exitCode = fail(error);
   }
 }

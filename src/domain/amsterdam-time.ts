@@ -67,3 +67,17 @@ export function amsterdamLocalToUtc(year: number, month: number, day: number, se
 export function amsterdamMidnightUtc(year: number, month: number, day: number): Date {
   return amsterdamLocalToUtc(year, month, day, 0);
 }
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** An instant as Amsterdam wall-clock date `YYYY-MM-DD` and time `HH:MM:SS` (the call history's columns). */
+export function amsterdamDateTime(utcMs: number): { date: string; time: string } {
+  const p = amsterdamParts(utcMs);
+  const s = p.secondOfDay;
+  return { date: `${p.year}-${pad2(p.month)}-${pad2(p.day)}`, time: `${pad2(Math.floor(s / 3600))}:${pad2(Math.floor(s / 60) % 60)}:${pad2(s % 60)}` };
+}
+
+/** Seconds as `h:mm:ss` (a duration a spreadsheet reads as one). */
+export function formatDuration(seconds: number): string {
+  return `${Math.floor(seconds / 3600)}:${pad2(Math.floor(seconds / 60) % 60)}:${pad2(seconds % 60)}`;
+}

@@ -30,20 +30,22 @@ export interface Cdr {
 }
 
 /** Reason codes for CDR lines that cannot be rated. */
-export type RejectReason =
-  | 'wrong_column_count'
-  | 'missing_field'
-  | 'bad_time'
-  | 'bad_duration'
-  | 'bad_value'
-  | 'unsupported_record'
-  | 'damaged_record'
-  | 'invalid_number'
-  | 'unknown_destination'
-  | 'unknown_line'
-  | 'no_tariff'
-  | 'no_rate'
-  | 'unreadable';
+export const REJECT_REASONS = [
+  'wrong_column_count',
+  'missing_field',
+  'bad_time',
+  'bad_duration',
+  'bad_value',
+  'unsupported_record',
+  'damaged_record',
+  'invalid_number',
+  'unknown_destination',
+  'unknown_line',
+  'no_tariff',
+  'no_rate',
+  'unreadable',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export interface Reject {
   readonly reason: RejectReason;

@@ -1,7 +1,9 @@
 /**
  * Billing periods: calendar months in Europe/Amsterdam, written `YYYY-MM`.
  */
-import { amsterdamMidnightUtc } from './amsterdam-time.js';
+import { TZDate } from '@date-fns/tz';
+import { AMSTERDAM } from './amsterdam-time.js';
+import { daysInMonth } from './calendar.js';
 
 export interface Period {
   readonly year: number;
@@ -37,7 +39,7 @@ export function previousPeriod(period: Period): Period {
 
 /** First instant of the period (Amsterdam midnight on the 1st), as a UTC Date. */
 export function periodStart(period: Period): Date {
-  return amsterdamMidnightUtc(period.year, period.month, 1);
+  return new Date(new TZDate(period.year, period.month - 1, 1, AMSTERDAM).getTime());
 }
 
 /** First instant after the period. */
@@ -46,6 +48,5 @@ export function periodEnd(period: Period): Date {
 }
 
 export function daysInPeriod(period: Period): number {
-  return new Date(Date.UTC(period.year, period.month, 0)).getUTCDate();
+  return daysInMonth(period.year, period.month);
 }
-

@@ -73,7 +73,8 @@ export function readAsteriskRow(fields: readonly string[], source: string, raw: 
   if (answered) {
     const answerText = get(layout.answer);
     const answerMs = parseLocalTime(answerText, options.timeZone);
-    if (answerMs === undefined) return { kind: 'reject', reason: 'bad_time', detail: `answer: expected YYYY-MM-DD HH:MM:SS for an ANSWERED call, got "${answerText}"` };
+    if (answerMs === undefined)
+      return { kind: 'reject', reason: 'bad_time', detail: `answer: expected YYYY-MM-DD HH:MM:SS for an ANSWERED call, got "${answerText}"` };
     if (answerMs < startedAtMs) return { kind: 'reject', reason: 'bad_time', detail: `answer (${answerText}) is before start (${startText})` };
     answeredAtMs = answerMs;
   }

@@ -127,7 +127,11 @@ export function readBroadWorksRow(fields: FieldList, source: string, options: Br
   const type = field(fields, COL.type);
   if (type === 'Start' || type === 'End') return { kind: 'skip', detail: `${type} interval marker` };
   if (type === 'Long Duration' || type === 'Failover') {
-    return { kind: 'reject', reason: 'unsupported_record', detail: `a ${type} record (part of a call) is not rated; ask for the complete call's Normal record` };
+    return {
+      kind: 'reject',
+      reason: 'unsupported_record',
+      detail: `a ${type} record (part of a call) is not rated; ask for the complete call's Normal record`,
+    };
   }
   if (type !== 'Normal') return { kind: 'reject', reason: 'bad_value', detail: `type (#3): expected Start, Normal or End, got "${type}"` };
   if (fields.length < MIN_NORMAL_COLUMNS) {
@@ -192,7 +196,9 @@ export function readBroadWorksRow(fields: FieldList, source: string, options: Br
   if (!calledForRating) return { kind: 'reject', reason: 'missing_field', detail: 'calledNumber (#9) and networkTranslatedNumber (#21) are empty' };
   const forwarded =
     direction === 'Originating' &&
-    (FORWARDING_SERVICES.has(field(fields, COL.relatedCallIdReason)) || field(fields, COL.redirectingNumber) !== '' || field(fields, COL.originalCalledNumber) !== '');
+    (FORWARDING_SERVICES.has(field(fields, COL.relatedCallIdReason)) ||
+      field(fields, COL.redirectingNumber) !== '' ||
+      field(fields, COL.originalCalledNumber) !== '');
   const cdr: Cdr = {
     source,
     recordId,

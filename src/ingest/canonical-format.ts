@@ -67,7 +67,8 @@ export function readCanonicalRow(fields: readonly string[], source: string): Rea
   if (direction !== 'outgoing' && direction !== 'incoming') {
     return { kind: 'reject', reason: 'bad_value', detail: `direction: expected outgoing or incoming, got "${direction}"` };
   }
-  if (!E164.test(billedLine!)) return { kind: 'reject', reason: 'bad_value', detail: `billed_line: expected an E.164 number like +31201234567, got "${billedLine}"` };
+  if (!E164.test(billedLine!))
+    return { kind: 'reject', reason: 'bad_value', detail: `billed_line: expected an E.164 number like +31201234567, got "${billedLine}"` };
   if (device !== '' && device !== 'fixed' && device !== 'mobile') {
     return { kind: 'reject', reason: 'bad_value', detail: `device: expected fixed or mobile, got "${device}"` };
   }

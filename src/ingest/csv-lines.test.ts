@@ -40,11 +40,15 @@ describe('readCsvRecords', () => {
   it('agrees with csv-parse on quoted CSV', async () => {
     const cell = fc.string({ maxLength: 8 }).filter((s) => !s.includes('\r'));
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(cell, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 20 }), async (rows, size) => {
-        const text = rows.map((r) => r.map((c) => `"${c.replace(/"/g, '""')}"`).join(',')).join('\n') + '\n';
-        const expected = parse(text, { relax_column_count: true }) as string[][];
-        expect((await records(text, size)).map((r) => r.fields)).toEqual(expected);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.array(cell, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 20 }),
+        async (rows, size) => {
+          const text = `${rows.map((r) => r.map((c) => `"${c.replace(/"/g, '""')}"`).join(',')).join('\n')}\n`;
+          const expected = parse(text, { relax_column_count: true }) as string[][];
+          expect((await records(text, size)).map((r) => r.fields)).toEqual(expected);
+        },
+      ),
       { numRuns: 300 },
     );
   });

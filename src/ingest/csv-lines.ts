@@ -25,7 +25,8 @@ class LazyRecord implements CsvRecord {
   ) {}
 
   get fields(): string[] {
-    return (this.split ??= splitCsvRecord(this.raw, this.delimiter));
+    this.split ??= splitCsvRecord(this.raw, this.delimiter);
+    return this.split;
   }
 }
 
@@ -100,7 +101,7 @@ export async function* readCsvRecords(chunks: AsyncIterable<string>, delimiter =
   const emit = (line: string): CsvRecord | undefined => {
     lineNo++;
     if (pending) {
-      pending += '\n' + line;
+      pending += `\n${line}`;
       if (!quotesBalanced(pending)) return undefined;
       const raw = pending;
       pending = '';

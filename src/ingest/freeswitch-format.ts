@@ -29,15 +29,18 @@ export function looksLikeFreeSwitch(fields: readonly string[]): boolean {
 }
 
 export function readFreeSwitchRow(fields: readonly string[], source: string, options: FreeSwitchOptions): ReadResult {
-  if (fields.length !== COLUMNS) return { kind: 'reject', reason: 'wrong_column_count', detail: `expected ${COLUMNS} columns (example template), got ${fields.length}` };
-  const [, callerNumber, destination, context, startText, answerText, , , billsecText, , uuid, blegUuid] = fields.map((f) => f.trim()) as string[] &
-    { length: 15 };
+  if (fields.length !== COLUMNS)
+    return { kind: 'reject', reason: 'wrong_column_count', detail: `expected ${COLUMNS} columns (example template), got ${fields.length}` };
+  const [, callerNumber, destination, context, startText, answerText, , , billsecText, , uuid, blegUuid] = fields.map((f) => f.trim()) as string[] & {
+    length: 15;
+  };
   if (!uuid) return { kind: 'reject', reason: 'missing_field', detail: 'uuid is empty' };
-  if (options.legs === 'ab' && blegUuid) return { kind: 'skip', detail: `B-leg of call ${blegUuid}` };
+  if (options.legs === 'ab' && blegUuid) return { kind: 'skip', detail: 'B-leg (rated on its A-leg)' };
   const startedAtMs = parseLocalTime(startText!, options.timeZone);
   if (startedAtMs === undefined) return { kind: 'reject', reason: 'bad_time', detail: `start_stamp: expected YYYY-MM-DD HH:MM:SS, got "${startText}"` };
   const answeredAtMs = answerText ? parseLocalTime(answerText, options.timeZone) : startedAtMs;
-  if (answeredAtMs === undefined) return { kind: 'reject', reason: 'bad_time', detail: `answer_stamp: expected YYYY-MM-DD HH:MM:SS or empty, got "${answerText}"` };
+  if (answeredAtMs === undefined)
+    return { kind: 'reject', reason: 'bad_time', detail: `answer_stamp: expected YYYY-MM-DD HH:MM:SS or empty, got "${answerText}"` };
   if (answeredAtMs < startedAtMs) return { kind: 'reject', reason: 'bad_time', detail: `answer_stamp (${answerText}) is before start_stamp (${startText})` };
   const billsec = parseSeconds(billsecText!);
   if (billsec === undefined) return { kind: 'reject', reason: 'bad_duration', detail: `billsec: expected whole seconds ≥ 0, got "${billsecText}"` };

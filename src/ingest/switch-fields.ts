@@ -20,7 +20,10 @@ export function parseLocalTime(text: string, zone: string): number | undefined {
  * `31…` with 11 digits); otherwise the text as it is (an extension stays an extension).
  */
 export function lineToE164(text: string): string {
-  const t = text.trim().replace(/^(?:sips?|tel):/i, '').replace(/@.*$/, '');
+  const t = text
+    .trim()
+    .replace(/^(?:sips?|tel):/i, '')
+    .replace(/@.*$/, '');
   if (/^\+\d{7,15}$/.test(t)) return t;
   if (/^00[1-9]\d{6,14}$/.test(t)) return `+${t.slice(2)}`;
   if (/^0[1-9]\d{8}$/.test(t)) return `+31${t.slice(1)}`;

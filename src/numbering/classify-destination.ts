@@ -63,7 +63,7 @@ export function cleanDialled(raw: string): string | undefined {
 
 /** The area code of a Dutch geographic E.164 number, if it has one. */
 export function areaCodeOf(plan: NumberingPlan, e164: string): { code: string; place: string } | undefined {
-  if (!e164.startsWith('+' + NL)) return undefined;
+  if (!e164.startsWith(`+${NL}`)) return undefined;
   return plan.areaCodes.longestMatch(e164, 3)?.value;
 }
 
@@ -133,7 +133,7 @@ function classifyShortOrLocal(plan: NumberingPlan, digits: string, lineAreaCode:
       why: s.description,
     });
   }
-  if (digits.startsWith(MUNICIPAL_PREFIX + '0')) {
+  if (digits.startsWith(`${MUNICIPAL_PREFIX}0`)) {
     const area = plan.areaCodes.longestMatch(digits, MUNICIPAL_PREFIX.length + 1);
     if (area && digits.length === MUNICIPAL_PREFIX.length + area.value.code.length) {
       return accept({
@@ -151,10 +151,7 @@ function classifyShortOrLocal(plan: NumberingPlan, digits: string, lineAreaCode:
     if (digits.length === localLength) {
       return classifyDutch(plan, lineAreaCode.slice(1) + digits, lineAreaCode);
     }
-    return reject(
-      'invalid_number',
-      `${digits} is no short code, and a local number in area ${lineAreaCode} has ${localLength} digits`,
-    );
+    return reject('invalid_number', `${digits} is no short code, and a local number in area ${lineAreaCode} has ${localLength} digits`);
   }
   return reject('invalid_number', `${digits} is no short code, and the calling line has no area code for local dialling`);
 }

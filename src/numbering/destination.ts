@@ -3,17 +3,7 @@
  */
 
 /** Destination categories, as the customer portal lists costs (plus the classes rating needs). */
-export const CATEGORIES = [
-  'local',
-  'national',
-  'mobile',
-  'international',
-  'service',
-  'emergency',
-  'onnet',
-  'm2m',
-  'pager',
-] as const;
+export const CATEGORIES = ['local', 'national', 'mobile', 'international', 'service', 'emergency', 'onnet', 'm2m', 'pager'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export interface Country {

@@ -5,15 +5,7 @@
 import { buildCorrectiveInvoice, type Invoice } from '../billing/build-invoice.js';
 import { buildCreditNote, type CreditNote } from '../billing/build-credit-note.js';
 import type { Database } from '../store/database.js';
-import {
-  findByNumber,
-  insertInvoice,
-  moveCallsToInvoice,
-  nextInvoiceNumber,
-  referringTo,
-  usageByLine,
-  usageOfInvoice,
-} from '../store/invoice-store.js';
+import { findByNumber, insertInvoice, moveCallsToInvoice, nextInvoiceNumber, referringTo, usageByLine, usageOfInvoice } from '../store/invoice-store.js';
 import { InputError } from './input-error.js';
 import { loadStoredTariffs } from './load-tariffs.js';
 
@@ -43,7 +35,9 @@ export async function creditInvoice(database: Database, options: CreditOptions):
     const earlier = await referringTo(session.db, invoice.number);
     const replacedBy = earlier.find((d) => d.kind === 'corrective');
     if (replacedBy) throw new InputError(`invoice ${invoice.number} was replaced by ${replacedBy.number}; credit that one`);
-    const credited = new Set(earlier.filter((d) => d.kind === 'credit_note').flatMap((d) => (JSON.parse(d.document) as CreditNote).lines.map((l) => l.creditsLine)));
+    const credited = new Set(
+      earlier.filter((d) => d.kind === 'credit_note').flatMap((d) => (JSON.parse(d.document) as CreditNote).lines.map((l) => l.creditsLine)),
+    );
     const wanted = options.lines.length === 0 ? invoice.lines.map((_, i) => i + 1).filter((n) => !credited.has(n)) : options.lines;
     if (wanted.length === 0) throw new InputError(`invoice ${invoice.number} is credited in full already`);
     const again = wanted.filter((n) => credited.has(n));

@@ -23,7 +23,15 @@ export async function enterpriseOverview(database: Database, enterpriseId: strin
     name: found.name,
     groups: found.groups.map((g) => {
       const doc = g.invoiceDocument ? (JSON.parse(g.invoiceDocument) as Invoice) : undefined;
-      return { pbx: g.pbxId, pbxName: g.pbxName, account: g.accountId, users: g.users, invoice: doc?.number ?? null, subtotal: doc?.subtotal ?? null, total: doc?.total ?? null };
+      return {
+        pbx: g.pbxId,
+        pbxName: g.pbxName,
+        account: g.accountId,
+        users: g.users,
+        invoice: doc?.number ?? null,
+        subtotal: doc?.subtotal ?? null,
+        total: doc?.total ?? null,
+      };
     }),
   };
 }

@@ -18,8 +18,30 @@ export interface PriceQuestion {
   readonly planId?: string;
 }
 
+/** Why a call costs what it costs; euro amounts as exact decimal strings. */
+export interface PriceExplanation {
+  readonly e164: string | null;
+  readonly category: string | null;
+  readonly subclass: string | null;
+  readonly destination: string | null;
+  readonly why: string | null;
+  readonly plan: string;
+  readonly tariffVersion: string;
+  readonly prefix: string;
+  readonly ratePerMinute: string | null;
+  readonly answeredSeconds: number;
+  readonly billedSeconds: number;
+  readonly bands: readonly { readonly band: string; readonly seconds: number; readonly price: string }[];
+  readonly setupFee: string;
+  readonly capped: boolean;
+  readonly listPrice: string;
+  readonly allowance: string | null;
+  readonly charged: string;
+  readonly note: string | null;
+}
+
 export type PriceAnswer =
-  | { readonly ok: true; readonly explanation: Record<string, unknown> }
+  | { readonly ok: true; readonly explanation: PriceExplanation }
   | { readonly ok: false; readonly reason: string; readonly detail: string };
 
 export async function explainPrice(database: Database, question: PriceQuestion): Promise<PriceAnswer> {
@@ -70,7 +92,7 @@ export async function explainPrice(database: Database, question: PriceQuestion):
       allowance: rating.allowance ?? null,
       charged: formatTicks(rating.chargedTicks),
       note: rating.allowance?.startsWith('bundle:')
-        ? 'a bundle may cover this call: what it covers depends on the month\'s earlier calls'
+        ? "a bundle may cover this call: what it covers depends on the month's earlier calls"
         : rating.freeReason
           ? `free: ${rating.freeReason}`
           : null,

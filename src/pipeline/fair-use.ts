@@ -24,7 +24,11 @@ export function fairUseGroups(tariffs: TariffSet): FairUseGroup[] {
   for (const plan of tariffs.plans.values()) {
     for (const version of plan.versions) {
       if (!version.fairUse) continue;
-      const g = groups.get(version.fairUse.group) ?? { planIds: new Set<string>(), threshold: version.fairUse.threshold, minimumMonths: version.fairUse.minimumMonths };
+      const g = groups.get(version.fairUse.group) ?? {
+        planIds: new Set<string>(),
+        threshold: version.fairUse.threshold,
+        minimumMonths: version.fairUse.minimumMonths,
+      };
       g.planIds.add(plan.id);
       groups.set(version.fairUse.group, g);
     }

@@ -30,6 +30,8 @@ export interface FileReport extends IngestCounts {
   readonly format: string;
   readonly encoding: string;
   readonly byCategory: ReadonlyMap<string, CategoryTotals>;
+  /** what the skipped records were: [what, count] ('header', 'version line', …) */
+  readonly skippedBy: readonly (readonly [string, number])[];
   /** the first rejects, for the report (all are stored) */
   readonly rejects: readonly StoredReject[];
   /** set when the file as a whole could not be read (bad header, unknown format) */
@@ -92,6 +94,7 @@ export async function ingestFile(database: Database, rater: FileRater, tariffs: 
       rejected: 0,
       duplicates: 0,
       skipped: 0,
+      skippedBy: [],
       byCategory: new Map(),
       rejects: [],
       fileError: error.message,
@@ -171,5 +174,14 @@ async function storeRatedFile(
   await allocateBundles(session, tariffs.bundles, [...bundleScopes.values()]);
   const counts: IngestCounts = { read: ended.read, rated, rejected: ended.rejected, duplicates, skipped: ended.skipped };
   await recordIngestFile(session, fileId, { source: started.source, fileName: file.fileName, contentHash: await file.contentHash }, counts, options.now);
-  return { file: path, source: started.source, format: started.format, encoding: ended.encoding, ...counts, byCategory, rejects: reportedRejects };
+  return {
+    file: path,
+    source: started.source,
+    format: started.format,
+    encoding: ended.encoding,
+    ...counts,
+    skippedBy: ended.skippedBy,
+    byCategory,
+    rejects: reportedRejects,
+  };
 }

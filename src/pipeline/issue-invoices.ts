@@ -3,7 +3,15 @@
  * in the period (or pending fair-use charges). Each invoice is numbered and stored in its own
  * transaction; an account already invoiced for the period is left alone.
  */
-import { buildInvoice, formatMinutes, type ExtraCharge, type Invoice, type RecurringCharge, type UsageSummary, type UserUsage } from '../billing/build-invoice.js';
+import {
+  buildInvoice,
+  formatMinutes,
+  type ExtraCharge,
+  type Invoice,
+  type RecurringCharge,
+  type UsageSummary,
+  type UserUsage,
+} from '../billing/build-invoice.js';
 import { itemCharges, planFeeCharges } from '../billing/recurring-charges.js';
 import { formatPeriod, nextPeriod, periodEnd, periodFirstDay as localDate, type Period } from '../domain/period.js';
 import type { TariffSet } from '../tariffs/tariff-set.js';

@@ -37,7 +37,27 @@ export type RateFileEvent =
   | { readonly kind: 'progress'; readonly bytesRead: number; readonly totalBytes: number }
   /** the whole file cannot be read (empty, unknown format, wrong header): nothing of it is to be stored */
   | { readonly kind: 'refused'; readonly message: string }
-  | { readonly kind: 'end'; readonly encoding: string; readonly read: number; readonly rejected: number; readonly skipped: number };
+  | {
+      readonly kind: 'end';
+      readonly encoding: string;
+      readonly read: number;
+      readonly rejected: number;
+      readonly skipped: number;
+      /** what was skipped: [what, count] ('header', 'version line', …) */
+      readonly skippedBy: readonly (readonly [string, number])[];
+    };
+
+/** Errors of reading a file's bytes (not of its records): the file is refused, named, not an internal fault. */
+const READ_ERRORS = new Set(['EISDIR', 'ENOENT', 'EACCES', 'EPERM', 'Z_DATA_ERROR', 'Z_BUF_ERROR', 'Z_NEED_DICT', 'ERR_INVALID_ARG_VALUE']);
+
+function readErrorReason(error: unknown): string | undefined {
+  const e = error as { code?: string; message?: string };
+  if (!e || !READ_ERRORS.has(e.code ?? '')) return undefined;
+  if (e.code === 'EISDIR') return 'is a folder, not a file';
+  if (e.code === 'Z_BUF_ERROR') return 'the gzip archive is truncated (unexpected end of file)';
+  if (e.code?.startsWith('Z_')) return `the gzip archive is damaged (${e.message})`;
+  return e.message ?? e.code;
+}
 
 /** Takes an event; resolves when it can take the next. */
 export type RateFileConsumer = (event: RateFileEvent) => Promise<void> | void;
@@ -59,6 +79,11 @@ export async function rateFile(context: RatingContext, job: RateFileJob, emit: R
   let read = 0;
   let rejected = 0;
   let skipped = 0;
+  const skippedBy = new Map<string, number>();
+  const skip = (what: string): void => {
+    skipped++;
+    skippedBy.set(what, (skippedBy.get(what) ?? 0) + 1);
+  };
   let calls = new RatedCallBatch(job.fileId);
   let rejects: StoredReject[] = [];
   const flush = async (): Promise<void> => {
@@ -76,20 +101,24 @@ export async function rateFile(context: RatingContext, job: RateFileJob, emit: R
       if (read === 1) {
         format ??= detectCdrFormat(record.fields, job.formatOptions);
         if (!format) {
-          return await emit({ kind: 'refused', message: `${job.path} line ${lineNo}: cannot tell the CDR format from "${rawLine.slice(0, 80)}"; name it with --format` });
+          return await emit({
+            kind: 'refused',
+            message: `line ${lineNo}: cannot tell the CDR format from "${rawLine.slice(0, 80)}"; name it with --cdr-format`,
+          });
         }
         source = job.source ?? format.name;
         await emit({ kind: 'start', format: format.name, source });
         if (format.checkHeader) {
           const problem = format.checkHeader(record.fields);
-          if (problem) return await emit({ kind: 'refused', message: `${job.path} line ${lineNo}: ${problem}; nothing was ingested from this file` });
-          skipped++;
+          if (problem) return await emit({ kind: 'refused', message: `line ${lineNo}: ${problem}; nothing was ingested from this file` });
+          skip('header');
           continue;
         }
       }
-      const result = format!.readPlainLine && rawLine.indexOf('"') < 0 ? format!.readPlainLine(rawLine, source) : format!.readRow(record.fields, source, rawLine);
+      const result =
+        format!.readPlainLine && rawLine.indexOf('"') < 0 ? format!.readPlainLine(rawLine, source) : format!.readRow(record.fields, source, rawLine);
       let cdr: Cdr | undefined;
-      if (result.kind === 'skip') skipped++;
+      if (result.kind === 'skip') skip(result.detail);
       else if (result.kind === 'reject') {
         rejected++;
         rejects.push({ reason: result.reason, detail: result.detail, lineNo, raw: rawLine });
@@ -108,11 +137,15 @@ export async function rateFile(context: RatingContext, job: RateFileJob, emit: R
         await emit({ kind: 'progress', bytesRead, totalBytes });
       }
     }
+  } catch (error) {
+    const reason = readErrorReason(error);
+    if (reason === undefined) throw error;
+    return await emit({ kind: 'refused', message: `${reason}; nothing was ingested from this file` });
   } finally {
     raw.destroy();
   }
-  if (!format) return await emit({ kind: 'refused', message: `${job.path}: the file is empty` });
+  if (!format) return await emit({ kind: 'refused', message: 'the file is empty' });
   if (calls.size + rejects.length > 0) await flush();
   await emit({ kind: 'progress', bytesRead: totalBytes, totalBytes });
-  await emit({ kind: 'end', encoding, read, rejected, skipped });
+  await emit({ kind: 'end', encoding, read, rejected, skipped, skippedBy: [...skippedBy] });
 }

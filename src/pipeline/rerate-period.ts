@@ -46,10 +46,7 @@ function repriced(row: StoredCallRow, planId: string, rating: Rating): RepricedC
   if (rating.allowance?.startsWith('bundle:') && row.invoice_number && row.allowance === rating.allowance) {
     // an invoiced call keeps the bundle seconds it had; its uncovered part is re-priced
     coveredSeconds = Math.min(row.covered_seconds, rating.billedSeconds);
-    chargedTicks = Math.min(
-      rating.listPriceTicks,
-      rating.setupFeeTicks + (rating.billedSeconds - coveredSeconds) * (rating.ratePerMinuteMicros ?? 0),
-    );
+    chargedTicks = Math.min(rating.listPriceTicks, rating.setupFeeTicks + (rating.billedSeconds - coveredSeconds) * (rating.ratePerMinuteMicros ?? 0));
   } else if (rating.allowance?.startsWith('bundle:')) {
     coveredSeconds = row.allowance === rating.allowance ? row.covered_seconds : 0;
     chargedTicks = row.allowance === rating.allowance ? Number(row.charged_ticks) : rating.listPriceTicks;

@@ -22,7 +22,14 @@ const PLANS = JSON.stringify({
       id: 'unlimited',
       name: 'Unlimited',
       segment: 'residential',
-      versions: [{ from: '2026-01-01', monthlyFee: '1', rateDecks: ['deck'], allowances: [{ type: 'unlimited', categories: ['local', 'national'], devices: ['fixed'] }] }],
+      versions: [
+        {
+          from: '2026-01-01',
+          monthlyFee: '1',
+          rateDecks: ['deck'],
+          allowances: [{ type: 'unlimited', categories: ['local', 'national'], devices: ['fixed'] }],
+        },
+      ],
     },
   ],
 });
@@ -111,7 +118,11 @@ describe('rateCall', () => {
   });
 
   it('prices 61 s at 60/60 as two minutes plus setup', () => {
-    expect(rate('0101234567', weekdayOffpeak, 61)).toMatchObject({ billedSeconds: 120, listPriceTicks: eur('0.045') + 2 * eur('0.012'), bands: [{ band: 'offpeak', seconds: 120 }] });
+    expect(rate('0101234567', weekdayOffpeak, 61)).toMatchObject({
+      billedSeconds: 120,
+      listPriceTicks: eur('0.045') + 2 * eur('0.012'),
+      bands: [{ band: 'offpeak', seconds: 120 }],
+    });
   });
 
   it('prices 30/1 per second after the first 30 s, exactly', () => {
@@ -133,8 +144,14 @@ describe('rateCall', () => {
   });
 
   it('uses the deck version in force at the call start, also mid-month', () => {
-    expect(rate('00442071234567', '2026-11-14T23:59:59+01:00', 60)).toMatchObject({ listPriceTicks: eur('0.05'), tariffVersion: 'split@2026-01-01 deck@2026-01-01' });
-    expect(rate('00442071234567', '2026-11-15T00:00:00+01:00', 60)).toMatchObject({ listPriceTicks: eur('0.07'), tariffVersion: 'split@2026-01-01 deck@2026-11-15' });
+    expect(rate('00442071234567', '2026-11-14T23:59:59+01:00', 60)).toMatchObject({
+      listPriceTicks: eur('0.05'),
+      tariffVersion: 'split@2026-01-01 deck@2026-01-01',
+    });
+    expect(rate('00442071234567', '2026-11-15T00:00:00+01:00', 60)).toMatchObject({
+      listPriceTicks: eur('0.07'),
+      tariffVersion: 'split@2026-01-01 deck@2026-11-15',
+    });
   });
 
   it('splits a weekday call crossing 08:00, or prices it at its start band', () => {

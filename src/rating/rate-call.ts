@@ -76,10 +76,7 @@ function free(freeReason: FreeReason): RateCallResult {
  * billedSeconds(61, { firstIncrementSeconds: 60, nextIncrementSeconds: 60, minimumSeconds: 0 }); // 120
  * billedSeconds(61, { firstIncrementSeconds: 30, nextIncrementSeconds: 1, minimumSeconds: 0 }); // 61
  */
-export function billedSeconds(
-  answeredSeconds: number,
-  rate: Pick<Rate, 'firstIncrementSeconds' | 'nextIncrementSeconds' | 'minimumSeconds'>,
-): number {
+export function billedSeconds(answeredSeconds: number, rate: Pick<Rate, 'firstIncrementSeconds' | 'nextIncrementSeconds' | 'minimumSeconds'>): number {
   if (answeredSeconds <= 0) return 0;
   const seconds = Math.max(answeredSeconds, rate.minimumSeconds);
   if (seconds <= rate.firstIncrementSeconds) return rate.firstIncrementSeconds;
@@ -98,7 +95,10 @@ const versionLabels = new WeakMap<PlanVersion, Map<RateDeckVersion, string>>();
 /** `plan@from deck@from`, built once per pair. */
 function versionLabel(planVersion: PlanVersion, deckVersion: RateDeckVersion): string {
   let byDeck = versionLabels.get(planVersion);
-  if (!byDeck) versionLabels.set(planVersion, (byDeck = new Map()));
+  if (!byDeck) {
+    byDeck = new Map();
+    versionLabels.set(planVersion, byDeck);
+  }
   let label = byDeck.get(deckVersion);
   if (label === undefined) {
     label = `${planVersion.planId}@${planVersion.effectiveFrom} ${deckVersion.deckId}@${deckVersion.effectiveFrom}`;

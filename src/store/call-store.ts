@@ -260,14 +260,14 @@ export async function writeRejects(
       .insertInto('cdr_reject')
       .values(
         rejects.slice(from, from + 5_000).map((r) => ({
-        content_hash: file.contentHash,
-        line_no: r.lineNo,
-        file_name: file.fileName,
-        source: file.source,
-        file_id: file.fileId,
-        format: file.format,
-        reason: r.reason,
-        detail: r.detail,
+          content_hash: file.contentHash,
+          line_no: r.lineNo,
+          file_name: file.fileName,
+          source: file.source,
+          file_id: file.fileId,
+          format: file.format,
+          reason: r.reason,
+          detail: r.detail,
           raw: r.raw,
           first_seen_at: now,
         })),
@@ -328,6 +328,13 @@ export async function listCalls(database: Database, accountId: string, period: P
     .orderBy('source')
     .orderBy('record_id')
     .execute();
+}
+
+/** Whether a file of this name was ever ingested (or has rejects stored). */
+export async function isKnownFileName(database: Database, fileName: string): Promise<boolean> {
+  const found = await sql<{ found: boolean }>`SELECT EXISTS (SELECT 1 FROM ingest_file WHERE file_name = ${fileName})
+    OR EXISTS (SELECT 1 FROM cdr_reject WHERE file_name = ${fileName}) AS found`.execute(database.db);
+  return found.rows[0]?.found === true;
 }
 
 /** Rejected lines, optionally of one file or reason, in file and line order. */

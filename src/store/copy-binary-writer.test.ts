@@ -8,12 +8,37 @@ describe('CopyBinaryWriter', () => {
     w.endRow();
     expect(w.rows).toBe(1);
     expect([...w.finish()]).toEqual([
-      ...Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), 0, 0, 0, 0, 0, 0, 0, 0,
-      0, 3, // fields in the row
-      0, 0, 0, 2, 0x61, 0x62, // 'ab'
-      0xff, 0xff, 0xff, 0xff, // NULL
-      0, 0, 0, 4, 0xff, 0xff, 0xff, 0xfe, // -2
-      0xff, 0xff, // trailer
+      ...Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'),
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      3, // fields in the row
+      0,
+      0,
+      0,
+      2,
+      0x61,
+      0x62, // 'ab'
+      0xff,
+      0xff,
+      0xff,
+      0xff, // NULL
+      0,
+      0,
+      0,
+      4,
+      0xff,
+      0xff,
+      0xff,
+      0xfe, // -2
+      0xff,
+      0xff, // trailer
     ]);
   });
 

@@ -10,7 +10,11 @@ import type { Database } from './database.js';
 export async function replaceCustomers(database: Database, file: CustomerFile): Promise<void> {
   await database.session(async ({ db }) => {
     for (const e of file.enterprises) {
-      await db.insertInto('enterprise').values(e).onConflict((oc) => oc.column('id').doUpdateSet({ name: e.name })).execute();
+      await db
+        .insertInto('enterprise')
+        .values(e)
+        .onConflict((oc) => oc.column('id').doUpdateSet({ name: e.name }))
+        .execute();
     }
     for (const account of file.accounts) {
       await db
@@ -20,15 +24,31 @@ export async function replaceCustomers(database: Database, file: CustomerFile): 
         .execute();
       await db.deleteFrom('subscription').where('account_id', '=', account.id).execute();
       await db.deleteFrom('billing_item').where('account_id', '=', account.id).execute();
-      await db.deleteFrom('pbx_user').where('pbx_id', 'in', db.selectFrom('pbx').select('id').where('account_id', '=', account.id)).execute();
+      await db
+        .deleteFrom('pbx_user')
+        .where('pbx_id', 'in', db.selectFrom('pbx').select('id').where('account_id', '=', account.id))
+        .execute();
       await db.deleteFrom('pbx').where('account_id', '=', account.id).execute();
     }
     for (const pbx of file.pbxs) {
-      await db.insertInto('pbx').values({ id: pbx.id, account_id: pbx.account, enterprise_id: pbx.enterprise ?? null, name: pbx.name }).execute();
+      await db
+        .insertInto('pbx')
+        .values({ id: pbx.id, account_id: pbx.account, enterprise_id: pbx.enterprise ?? null, name: pbx.name })
+        .execute();
       if (pbx.users.length > 0) {
         await db
           .insertInto('pbx_user')
-          .values(pbx.users.map((u) => ({ pbx_id: pbx.id, user_id: u.id, name: u.name, number: u.number, extension: u.extension ?? null, valid_from: u.from, valid_to: u.to ?? null })))
+          .values(
+            pbx.users.map((u) => ({
+              pbx_id: pbx.id,
+              user_id: u.id,
+              name: u.name,
+              number: u.number,
+              extension: u.extension ?? null,
+              valid_from: u.from,
+              valid_to: u.to ?? null,
+            })),
+          )
           .execute();
       }
     }
@@ -167,7 +187,12 @@ export async function loadAccountsActiveBetween(database: Database, fromDate: st
 /** Accounts by id, in id order. */
 export async function loadAccounts(database: Database, ids: readonly string[]): Promise<{ id: string; name: string; segment: 'residential' | 'business' }[]> {
   if (ids.length === 0) return [];
-  return database.db.selectFrom('account').select(['id', 'name', 'segment']).where('id', 'in', [...ids]).orderBy('id').execute();
+  return database.db
+    .selectFrom('account')
+    .select(['id', 'name', 'segment'])
+    .where('id', 'in', [...ids])
+    .orderBy('id')
+    .execute();
 }
 
 export interface BillingItemTerm {

@@ -58,13 +58,14 @@ async function inTransaction<T>(run: (statement: string) => Promise<unknown>, wo
   }
 }
 
-function redact(url: string): string {
+/** A URL fit to print: its password masked (anything that does not parse as a URL is not shown). */
+export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
     return parsed.toString();
   } catch {
-    return 'postgres://…';
+    return '(a URL that cannot be parsed)';
   }
 }
 
@@ -73,7 +74,7 @@ async function openPostgres(url: string): Promise<Database> {
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
-    location: redact(url),
+    location: redactUrl(url),
     db,
     async session(work) {
       const client = await pool.connect();
@@ -88,7 +89,10 @@ async function openPostgres(url: string): Promise<Database> {
         },
       };
       try {
-        return await inTransaction((statement) => client.query(statement), () => work(session));
+        return await inTransaction(
+          (statement) => client.query(statement),
+          () => work(session),
+        );
       } finally {
         client.release();
       }
@@ -120,7 +124,10 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
         },
       };
       try {
-        return await inTransaction((statement) => pglite.exec(statement), () => work(session));
+        return await inTransaction(
+          (statement) => pglite.exec(statement),
+          () => work(session),
+        );
       } finally {
         release();
       }

@@ -24,7 +24,9 @@ class SqlFileMigrationProvider implements MigrationProvider {
 
   async getMigrations(): Promise<Record<string, Migration>> {
     const migrations: Record<string, Migration> = {};
-    for (const file of readdirSync(this.folder).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort()) {
+    for (const file of readdirSync(this.folder)
+      .filter((f) => /^\d{4}_.+\.sql$/.test(f))
+      .sort()) {
       const text = readFileSync(join(this.folder, file), 'utf8');
       migrations[file.replace(/\.sql$/, '')] = {
         up: async (db: Kysely<unknown>) => {

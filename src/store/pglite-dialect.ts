@@ -38,10 +38,7 @@ class PGliteConnection implements DatabaseConnection {
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     const params = compiledQuery.parameters as unknown[];
-    const result =
-      params.length === 0
-        ? (await this.pglite.exec(compiledQuery.sql)).at(-1)
-        : await this.pglite.query<R>(compiledQuery.sql, params);
+    const result = params.length === 0 ? (await this.pglite.exec(compiledQuery.sql)).at(-1) : await this.pglite.query<R>(compiledQuery.sql, params);
     const rows = (result?.rows ?? []) as R[];
     const affected = result?.affectedRows;
     return {
@@ -50,8 +47,7 @@ class PGliteConnection implements DatabaseConnection {
     };
   }
 
-  // eslint-disable-next-line require-yield
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('PGlite does not stream query results');
   }
 }

@@ -42,11 +42,7 @@ export async function selectCallsPage(
   after: CallKey | undefined,
   limit: number,
 ): Promise<StoredCallRow[]> {
-  let query = session.db
-    .selectFrom('rated_call')
-    .selectAll()
-    .where('started_at', '>=', periodStart(period))
-    .where('started_at', '<', periodEnd(period));
+  let query = session.db.selectFrom('rated_call').selectAll().where('started_at', '>=', periodStart(period)).where('started_at', '<', periodEnd(period));
   if (accountId) query = query.where('account_id', '=', accountId);
   if (after) {
     query = query.where(
@@ -91,9 +87,7 @@ export async function updateRepricedCalls(session: Session, calls: readonly Repr
       ${col((c) => c.bands)}::text[], ${col((c) => c.allowance)}::text[], ${col((c) => c.freeReason)}::text[]
     ) AS u(account_id, started_at, source, record_id, plan_id, billed_seconds, setup_fee_ticks, list_price_ticks,
            charged_ticks, covered_seconds, tariff_version, rate_match, rate_per_minute_micros, bands, allowance, free_reason)
-    WHERE r.account_id = u.account_id AND r.started_at = u.started_at AND r.source = u.source AND r.record_id = u.record_id`.execute(
-    session.db,
-  );
+    WHERE r.account_id = u.account_id AND r.started_at = u.started_at AND r.source = u.source AND r.record_id = u.record_id`.execute(session.db);
 }
 
 /** Charged and covered per account after a rerate, for the report. */

@@ -13,18 +13,9 @@ export function hashTariffFiles(files: readonly TariffFile[]): string {
 }
 
 /** Stores a validated set of files; returns its id and whether it is new. */
-export async function saveTariffSet(
-  database: Database,
-  files: readonly TariffFile[],
-  now: Date,
-): Promise<{ id: number; created: boolean }> {
+export async function saveTariffSet(database: Database, files: readonly TariffFile[], now: Date): Promise<{ id: number; created: boolean }> {
   const contentHash = hashTariffFiles(files);
-  const latest = await database.db
-    .selectFrom('tariff_set')
-    .select(['id', 'content_hash'])
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const latest = await database.db.selectFrom('tariff_set').select(['id', 'content_hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
   if (latest?.content_hash === contentHash) return { id: latest.id, created: false };
   const filesJson = JSON.stringify(Object.fromEntries(files.map((f) => [f.path, f.text])));
   const row = await database.db

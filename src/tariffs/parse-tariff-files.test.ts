@@ -32,11 +32,27 @@ describe('parseTariffFiles', () => {
   });
 
   it.each([
-    ['a bad price, by line and field', (t: string) => t.replace('local,Lokaal,0.0150', 'local,Lokaal,0,015'), /rate-decks\/xms-standard\/2026-01-01\.csv: line 4: expected 11 columns, got 12/],
-    ['a price with too many decimals', (t: string) => t.replace('local,Lokaal,0.0150', 'local,Lokaal,0.01500001'), /2026-01-01\.csv: line 4: price_per_minute: expected a euro amount/],
-    ['an unknown prefix key', (t: string) => t.replace('local,Lokaal', 'lokaal,Lokaal'), /2026-01-01\.csv: line 4: prefix: expected "\+<digits>" or a category key/],
-    ['a duplicate prefix', (t: string) => t + '+44,Again,0.01,,,,0,60,60,0,\n', /line \d+: prefix: "\+44" is already on line \d+/],
-    ['a zero increment', (t: string) => t.replace('+32,België,0.0500,,,,0.0450,60,60', '+32,België,0.0500,,,,0.0450,60,0'), /line \d+: next_increment: expected a whole number of seconds ≥ 1/],
+    [
+      'a bad price, by line and field',
+      (t: string) => t.replace('local,Lokaal,0.0150', 'local,Lokaal,0,015'),
+      /rate-decks\/xms-standard\/2026-01-01\.csv: line 4: expected 11 columns, got 12/,
+    ],
+    [
+      'a price with too many decimals',
+      (t: string) => t.replace('local,Lokaal,0.0150', 'local,Lokaal,0.01500001'),
+      /2026-01-01\.csv: line 4: price_per_minute: expected a euro amount/,
+    ],
+    [
+      'an unknown prefix key',
+      (t: string) => t.replace('local,Lokaal', 'lokaal,Lokaal'),
+      /2026-01-01\.csv: line 4: prefix: expected "\+<digits>" or a category key/,
+    ],
+    ['a duplicate prefix', (t: string) => `${t}+44,Again,0.01,,,,0,60,60,0,\n`, /line \d+: prefix: "\+44" is already on line \d+/],
+    [
+      'a zero increment',
+      (t: string) => t.replace('+32,België,0.0500,,,,0.0450,60,60', '+32,België,0.0500,,,,0.0450,60,0'),
+      /line \d+: next_increment: expected a whole number of seconds ≥ 1/,
+    ],
     ['an unknown column', (t: string) => t.replace('minimum_seconds', 'minimum'), /line 3: unknown column "minimum"/],
     [
       'a minimum off the increment grid',
@@ -54,8 +70,16 @@ describe('parseTariffFiles', () => {
 
   it.each([
     ['a missing field', (t: string) => t.replace('"vatRate": "0.21",', ''), /plans\.json: vatRate: /],
-    ['a money amount as a number', (t: string) => t.replace('"monthlyFee": "4.95"', '"monthlyFee": 4.95'), /plans\.json: plans\[0\]\.versions\[0\]\.monthlyFee: /],
-    ['an unknown rate deck', (t: string) => t.replace('"rateDecks": ["xms-standard"]', '"rateDecks": ["nope"]'), /plans\.json: plans\[0\]\.versions\[0\]\.rateDecks\[0\]: no rate deck "nope"/],
+    [
+      'a money amount as a number',
+      (t: string) => t.replace('"monthlyFee": "4.95"', '"monthlyFee": 4.95'),
+      /plans\.json: plans\[0\]\.versions\[0\]\.monthlyFee: /,
+    ],
+    [
+      'an unknown rate deck',
+      (t: string) => t.replace('"rateDecks": ["xms-standard"]', '"rateDecks": ["nope"]'),
+      /plans\.json: plans\[0\]\.versions\[0\]\.rateDecks\[0\]: no rate deck "nope"/,
+    ],
     ['an unknown holiday', (t: string) => t.replace('"nieuwjaarsdag"', '"newyear"'), /plans\.json: timeBands\.holidays\[0\]/],
     ['broken JSON', (t: string) => t.slice(0, 40), /plans\.json: not valid JSON/],
   ])('names the field of %s in plans.json', (_name, change, message) => {
@@ -63,9 +87,9 @@ describe('parseTariffFiles', () => {
   });
 
   it('refuses a deck file outside the naming scheme', () => {
-    expect(() => parseTariffFiles([...shippedTariffs(), { path: 'rate-decks/x/latest.csv', text: 'prefix,destination,price_per_minute\n+1,US,0.01\n' }])).toThrow(
-      /rate-decks\/x\/latest\.csv: a rate deck must be at rate-decks\/<deck-id>\/<YYYY-MM-DD>\.csv/,
-    );
+    expect(() =>
+      parseTariffFiles([...shippedTariffs(), { path: 'rate-decks/x/latest.csv', text: 'prefix,destination,price_per_minute\n+1,US,0.01\n' }]),
+    ).toThrow(/rate-decks\/x\/latest\.csv: a rate deck must be at rate-decks\/<deck-id>\/<YYYY-MM-DD>\.csv/);
   });
 
   it('requires plans.json', () => {

@@ -50,7 +50,10 @@ const DATE = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, '
 const MONEY = z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'expected a euro amount as a string, like "4.95"');
 const CLOCK = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'expected a time HH:MM');
 const CATEGORY = z.enum(CATEGORIES);
-const DEVICES = z.array(z.enum(['fixed', 'mobile'])).nonempty().default(['fixed', 'mobile']);
+const DEVICES = z
+  .array(z.enum(['fixed', 'mobile']))
+  .nonempty()
+  .default(['fixed', 'mobile']);
 
 const ALLOWANCE = z.discriminatedUnion('type', [
   z.object({ type: z.literal('unlimited'), categories: z.array(CATEGORY).nonempty(), devices: DEVICES }).strict(),
@@ -164,9 +167,7 @@ function parseCatalogueFile(file: TariffFile | undefined, plans: ReadonlyMap<str
 
 function zodWhere(error: z.ZodError): { where: string; message: string } {
   const issue = error.issues[0]!;
-  const where = issue.path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
-    .join('');
+  const where = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
   return { where, message: issue.message };
 }
 
@@ -352,7 +353,11 @@ export function parseTariffFiles(files: readonly TariffFile[]): TariffSet {
         if (a.type !== 'bundle') return;
         const where = `plans[${i}].versions[${j}].allowances[${k}]`;
         if (v.bandBoundary !== 'start') {
-          throw new TariffDataError(plansFile.path, `plans[${i}].versions[${j}].bandBoundary`, 'a plan version with a bundle prices calls at their start band: expected "start"');
+          throw new TariffDataError(
+            plansFile.path,
+            `plans[${i}].versions[${j}].bandBoundary`,
+            'a plan version with a bundle prices calls at their start band: expected "start"',
+          );
         }
         const known = bundles.get(a.id);
         if (known && known.minutes !== a.minutes) {

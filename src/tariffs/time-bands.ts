@@ -30,7 +30,10 @@ const holidayCache = new WeakMap<BandRules, Map<number, Set<number>>>();
 
 function holidayDays(rules: BandRules, year: number): Set<number> {
   let byYear = holidayCache.get(rules);
-  if (!byYear) holidayCache.set(rules, (byYear = new Map()));
+  if (!byYear) {
+    byYear = new Map();
+    holidayCache.set(rules, byYear);
+  }
   let days = byYear.get(year);
   if (!days) {
     days = new Set<number>();

@@ -24,28 +24,52 @@ const CALLS = [
   // rings from peak into off-peak: all 600 s off-peak
   { id: 'band', to: '2345679', dial: '2026-10-06 18:59:56', answer: '2026-10-06 19:00:04', release: '2026-10-06 19:10:04', iso: '2026-10-06T19:00:04+02:00' },
   // rings from September into October: October usage
-  { id: 'month', to: '0101234567', dial: '2026-09-30 23:59:57', answer: '2026-10-01 00:00:05', release: '2026-10-01 00:02:05', iso: '2026-10-01T00:00:05+02:00' },
+  {
+    id: 'month',
+    to: '0101234567',
+    dial: '2026-09-30 23:59:57',
+    answer: '2026-10-01 00:00:05',
+    release: '2026-10-01 00:02:05',
+    iso: '2026-10-01T00:00:05+02:00',
+  },
   // rings into the deck version of 15 October (local at 0.05 a minute)
   { id: 'tariff', to: '2345679', dial: '2026-10-14 23:59:50', answer: '2026-10-15 00:00:10', release: '2026-10-15 00:01:10', iso: '2026-10-15T00:00:10+02:00' },
   // not answered: keeps its setup time
   { id: 'missed', to: '2345679', dial: '2026-10-20 10:00:00', answer: '', release: '2026-10-20 10:00:30', iso: '2026-10-20T10:00:00+02:00' },
 ];
 
-const seconds = (c: (typeof CALLS)[number]): number => (c.answer ? (Date.parse(c.release.replace(' ', 'T')) - Date.parse(c.answer.replace(' ', 'T'))) / 1000 : 0);
+const seconds = (c: (typeof CALLS)[number]): number =>
+  c.answer ? (Date.parse(c.release.replace(' ', 'T')) - Date.parse(c.answer.replace(' ', 'T'))) / 1000 : 0;
 const bwTime = (local: string): string => (local ? `${local.replace(/[- :]/g, '')}.000` : '');
 
 function write(name: string, lines: readonly string[]): string {
   const path = join(dir, name);
-  writeFileSync(path, lines.join('\n') + '\n');
+  writeFileSync(path, `${lines.join('\n')}\n`);
   return path;
 }
 
 const FILES = {
-  canonical: () => writeCanonicalFile(dir, 'answer.csv', CALLS.map((c) => `${c.id},${c.iso},${c.answer ? seconds(c) : ''},${LINE},${c.to},outgoing,${LINE},fixed,`)),
+  canonical: () =>
+    writeCanonicalFile(
+      dir,
+      'answer.csv',
+      CALLS.map((c) => `${c.id},${c.iso},${c.answer ? seconds(c) : ''},${LINE},${c.to},outgoing,${LINE},fixed,`),
+    ),
   broadworks: () =>
     write(
       'answer-bw.csv',
-      CALLS.map((c) => bwCall({ id: c.id, user: LINE, direction: 'Originating', calling: LINE, called: c.to, start: bwTime(c.dial), answer: bwTime(c.answer) || undefined, release: bwTime(c.release) } as Parameters<typeof bwCall>[0])),
+      CALLS.map((c) =>
+        bwCall({
+          id: c.id,
+          user: LINE,
+          direction: 'Originating',
+          calling: LINE,
+          called: c.to,
+          start: bwTime(c.dial),
+          answer: bwTime(c.answer) || undefined,
+          release: bwTime(c.release),
+        } as Parameters<typeof bwCall>[0]),
+      ),
     ),
   asterisk: () =>
     write(
@@ -81,7 +105,10 @@ describe(`switch calls are rated from their answer (${TEST_BACKEND})`, () => {
     const tariffs = join(dir, 'tariffs');
     cpSync('tariffs', tariffs, { recursive: true });
     const deck = join(tariffs, 'rate-decks/xms-standard');
-    const october = readFileSync(join(deck, '2026-01-01.csv'), 'utf8').replace('local,Lokaal,0.0150,0.0200,0.0100,0.0100', 'local,Lokaal,0.0500,0.0500,0.0500,0.0500');
+    const october = readFileSync(join(deck, '2026-01-01.csv'), 'utf8').replace(
+      'local,Lokaal,0.0150,0.0200,0.0100,0.0100',
+      'local,Lokaal,0.0500,0.0500,0.0500,0.0500',
+    );
     writeFileSync(join(deck, '2026-10-15.csv'), october);
     await loadTariffs(test.database, tariffs, NOW);
     await loadCustomers(test.database, 'fixtures/customers.json');
@@ -104,7 +131,17 @@ describe(`switch calls are rated from their answer (${TEST_BACKEND})`, () => {
     const [report] = await ingestFiles(test.database, [FILES[format]()], { format: 'auto', now: NOW });
     expect(report).toMatchObject({ format, rated: 4, rejected: 0 });
     expect(await rated(test.database, format)).toEqual(await rated(test.database, 'canonical'));
-    const setup = await test.database.db.selectFrom('rated_call').select(['record_id', 'setup_at']).where('source', '=', format).orderBy('started_at').execute();
-    expect(setup.map((r) => r.setup_at?.toISOString())).toEqual(['2026-09-30T21:59:57.000Z', '2026-10-06T16:59:56.000Z', '2026-10-14T21:59:50.000Z', '2026-10-20T08:00:00.000Z']);
+    const setup = await test.database.db
+      .selectFrom('rated_call')
+      .select(['record_id', 'setup_at'])
+      .where('source', '=', format)
+      .orderBy('started_at')
+      .execute();
+    expect(setup.map((r) => r.setup_at?.toISOString())).toEqual([
+      '2026-09-30T21:59:57.000Z',
+      '2026-10-06T16:59:56.000Z',
+      '2026-10-14T21:59:50.000Z',
+      '2026-10-20T08:00:00.000Z',
+    ]);
   });
 });

@@ -148,7 +148,9 @@ describe(`rerate after a tariff correction (${TEST_BACKEND})`, () => {
     expect(c.get('m-2')).toMatchObject({ covered_seconds: 3600, charged_ticks: '0', list_price_ticks: String(3600 * 120_000) });
     expect(c.get('m-3')).toMatchObject({ covered_seconds: 1800, charged_ticks: String(3 * EUR) });
     expect(c.get('m-5')).toMatchObject({ charged_ticks: String(120 * 120_000) });
-    expect(report.accounts).toEqual([{ accountId: 'B-2001', chargedBefore: String(3 * EUR + 600 * 250_000 + 120 * 100_000), chargedAfter: String(3 * EUR + 600 * 250_000 + 120 * 120_000) }]);
+    expect(report.accounts).toEqual([
+      { accountId: 'B-2001', chargedBefore: String(3 * EUR + 600 * 250_000 + 120 * 100_000), chargedAfter: String(3 * EUR + 600 * 250_000 + 120 * 120_000) },
+    ]);
     const again = await reratePeriod(database, { year: 2026, month: 10 });
     expect(again).toMatchObject({ examined: 5, changed: 0, accounts: [] });
   });
@@ -170,21 +172,25 @@ describe(`property: bundle allocation is the same for any order and split of the
     await reference.drop();
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.shuffledSubarray(month, { minLength: month.length, maxLength: month.length }), fc.array(fc.integer({ min: 1, max: 11 }), { maxLength: 3 }), async (order, cuts) => {
-        const test = await prepared();
-        try {
-          const points = [...new Set(cuts)].sort((x, y) => x - y);
-          let start = 0;
-          for (const cut of [...points, order.length]) {
-            if (cut > start) await ingest(test.database, `run-${run}-${start}.csv`, order.slice(start, cut));
-            start = cut;
+      fc.asyncProperty(
+        fc.shuffledSubarray(month, { minLength: month.length, maxLength: month.length }),
+        fc.array(fc.integer({ min: 1, max: 11 }), { maxLength: 3 }),
+        async (order, cuts) => {
+          const test = await prepared();
+          try {
+            const points = [...new Set(cuts)].sort((x, y) => x - y);
+            let start = 0;
+            for (const cut of [...points, order.length]) {
+              if (cut > start) await ingest(test.database, `run-${run}-${start}.csv`, order.slice(start, cut));
+              start = cut;
+            }
+            run++;
+            expect([...(await calls(test.database)).entries()]).toEqual(expected);
+          } finally {
+            await test.drop();
           }
-          run++;
-          expect([...(await calls(test.database)).entries()]).toEqual(expected);
-        } finally {
-          await test.drop();
-        }
-      }),
+        },
+      ),
       { numRuns: 4 },
     );
   });

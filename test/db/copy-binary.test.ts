@@ -37,12 +37,24 @@ describe('binary COPY', () => {
     ];
     const w = new CopyBinaryWriter(6, 64);
     rows.forEach((r, n) => {
-      w.int4(n).text(r.t).timestamp(r.at).int4(r.i4 ?? undefined).int8(r.i8 ?? undefined).bool(r.b).endRow();
+      w.int4(n)
+        .text(r.t)
+        .timestamp(r.at)
+        .int4(r.i4 ?? undefined)
+        .int8(r.i8 ?? undefined)
+        .bool(r.b)
+        .endRow();
     });
     await test.database.session(async (session) => {
       await sql`CREATE TEMP TABLE copied (n integer, t text, at timestamptz, i4 integer, i8 bigint, b boolean)`.execute(session.db);
       await session.copyFrom('copied', ['n', 't', 'at', 'i4', 'i8', 'b'], w.finish(), 'binary');
-      const back = await sql<{ t: string | null; at: Date; i4: number | null; i8: string | null; b: boolean }>`SELECT t, at, i4, i8, b FROM copied ORDER BY n`.execute(session.db);
+      const back = await sql<{
+        t: string | null;
+        at: Date;
+        i4: number | null;
+        i8: string | null;
+        b: boolean;
+      }>`SELECT t, at, i4, i8, b FROM copied ORDER BY n`.execute(session.db);
       expect(back.rows.map((r) => ({ t: r.t, at: r.at.getTime(), i4: r.i4, i8: r.i8 === null ? null : Number(r.i8), b: r.b }))).toEqual(rows);
       await sql`DROP TABLE copied`.execute(session.db);
     });

@@ -33,18 +33,40 @@ describe(`credit notes and the enterprise overview (${TEST_BACKEND})`, () => {
   });
 
   it('credits chosen lines once each, then the rest, and nothing more', async () => {
-    const first = await creditInvoice(test.database, { invoiceNumber: '2026-000002', reason: 'Fax naar e-mail niet geleverd', lines: [3], issueDate: '2026-11-03', reissue: false });
+    const first = await creditInvoice(test.database, {
+      invoiceNumber: '2026-000002',
+      reason: 'Fax naar e-mail niet geleverd',
+      lines: [3],
+      issueDate: '2026-11-03',
+      reissue: false,
+    });
     expect(first.creditNote).toMatchObject({ number: '2026-000003', creditsInvoice: '2026-000002', subtotal: '-2.50', vat: '-0.53', total: '-3.03' });
-    await expect(creditInvoice(test.database, { invoiceNumber: '2026-000002', reason: 'x', lines: [3], issueDate: '2026-11-03', reissue: false })).rejects.toThrow(/line 3 of invoice 2026-000002 was credited already/);
-    await expect(creditInvoice(test.database, { invoiceNumber: '2026-000002', reason: 'x', lines: [], issueDate: '2026-11-03', reissue: true })).rejects.toThrow(/--reissue credits the whole invoice/);
-    const rest = await creditInvoice(test.database, { invoiceNumber: '2026-000002', reason: 'Contract ontbonden', lines: [], issueDate: '2026-11-04', reissue: false });
+    await expect(
+      creditInvoice(test.database, { invoiceNumber: '2026-000002', reason: 'x', lines: [3], issueDate: '2026-11-03', reissue: false }),
+    ).rejects.toThrow(/line 3 of invoice 2026-000002 was credited already/);
+    await expect(
+      creditInvoice(test.database, { invoiceNumber: '2026-000002', reason: 'x', lines: [], issueDate: '2026-11-03', reissue: true }),
+    ).rejects.toThrow(/--reissue credits the whole invoice/);
+    const rest = await creditInvoice(test.database, {
+      invoiceNumber: '2026-000002',
+      reason: 'Contract ontbonden',
+      lines: [],
+      issueDate: '2026-11-04',
+      reissue: false,
+    });
     expect(rest.creditNote.lines.map((l) => l.creditsLine)).toEqual([1, 2, 4, 5]);
     // together the two credit notes take back the invoice's subtotal exactly
     expect(new Decimal(first.creditNote.subtotal).add(rest.creditNote.subtotal).toFixed(2)).toBe('-32.61');
-    await expect(creditInvoice(test.database, { invoiceNumber: '2026-000002', reason: 'x', lines: [], issueDate: '2026-11-04', reissue: false })).rejects.toThrow(/credited in full already/);
-    await expect(creditInvoice(test.database, { invoiceNumber: '2026-000003', reason: 'x', lines: [], issueDate: '2026-11-04', reissue: false })).rejects.toThrow(/is a credit note/);
-    await expect(creditInvoice(test.database, { invoiceNumber: '2026-000002', reason: ' ', lines: [], issueDate: '2026-11-04', reissue: false })).rejects.toThrow(/needs a reason/);
-    const numbers = (await test.database.db.selectFrom('invoice').select(['number', 'kind', 'refers_to']).orderBy('number').execute());
+    await expect(
+      creditInvoice(test.database, { invoiceNumber: '2026-000002', reason: 'x', lines: [], issueDate: '2026-11-04', reissue: false }),
+    ).rejects.toThrow(/credited in full already/);
+    await expect(
+      creditInvoice(test.database, { invoiceNumber: '2026-000003', reason: 'x', lines: [], issueDate: '2026-11-04', reissue: false }),
+    ).rejects.toThrow(/is a credit note/);
+    await expect(
+      creditInvoice(test.database, { invoiceNumber: '2026-000002', reason: ' ', lines: [], issueDate: '2026-11-04', reissue: false }),
+    ).rejects.toThrow(/needs a reason/);
+    const numbers = await test.database.db.selectFrom('invoice').select(['number', 'kind', 'refers_to']).orderBy('number').execute();
     expect(numbers).toEqual([
       { number: '2026-000001', kind: 'invoice', refers_to: null },
       { number: '2026-000002', kind: 'invoice', refers_to: null },

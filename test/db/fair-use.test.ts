@@ -67,7 +67,9 @@ describe(`fair use on a synthetic population (${TEST_BACKEND})`, () => {
     const heavy = report!.customers.find((c) => c.accountId === 'HEAVY-1')!;
     expect(heavy.averageMinutesPerUser.equals(average)).toBe(true);
     expect(heavy.ratio.equals(new Decimal(3000).div(average))).toBe(true);
-    expect(heavy.monthlyRatios.map((r) => r!.toFixed(4))).toEqual([new Decimal(3000).div(680), new Decimal(3000).div(770), new Decimal(3000).div(680)].map((d) => d.toFixed(4)));
+    expect(heavy.monthlyRatios.map((r) => r!.toFixed(4))).toEqual(
+      [new Decimal(3000).div(680), new Decimal(3000).div(770), new Decimal(3000).div(680)].map((d) => d.toFixed(4)),
+    );
     expect(heavy.byUser).toHaveLength(2);
     const spike = report!.customers.find((c) => c.accountId === 'SPIKE')!;
     expect(spike.overThreshold).toBe(false);
@@ -78,7 +80,9 @@ describe(`fair use on a synthetic population (${TEST_BACKEND})`, () => {
   });
 
   it('refuses a window shorter than three months', async () => {
-    await expect(fairUseReport(test.database, { year: 2026, month: 9 }, 2)).rejects.toThrow(/--window 2: fair use of hip-onbeperkt is measured over 3 months or more/);
+    await expect(fairUseReport(test.database, { year: 2026, month: 9 }, 2)).rejects.toThrow(
+      /--window 2: fair use of hip-onbeperkt is measured over 3 months or more/,
+    );
   });
 
   it('charges the regular price of the covered calls once, on the next invoice', async () => {
@@ -94,7 +98,11 @@ describe(`fair use on a synthetic population (${TEST_BACKEND})`, () => {
     const issued = await issueInvoices(test.database, { year: 2026, month: 9 }, { issueDate: '2026-10-01' });
     const invoice = issued.find((i) => i.invoice.account.id === 'HEAVY-1')!.invoice;
     const line = invoice.lines.find((l) => l.type === 'fair_use')!;
-    expect(line).toMatchObject({ amount: '360.00', calls: 6, description: expect.stringMatching(/^Fair use hip-onbeperkt 2026-07 t\/m 2026-09: 6 gesprekken/) });
+    expect(line).toMatchObject({
+      amount: '360.00',
+      calls: 6,
+      description: expect.stringMatching(/^Fair use hip-onbeperkt 2026-07 t\/m 2026-09: 6 gesprekken/),
+    });
     const others = issued.filter((i) => i.invoice.account.id !== 'HEAVY-1');
     expect(others.every((i) => i.invoice.lines.every((l) => l.type !== 'fair_use'))).toBe(true);
     // on the invoice now: applying again still adds nothing, and the next invoice has no fair-use line

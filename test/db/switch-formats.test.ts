@@ -16,10 +16,42 @@ const USER = '+31201110001';
 
 /** The same five calls as BroadWorks records and as canonical rows (started_at = the answer moment). */
 const CALLS = [
-  { id: 'bw-1', to: '0612345678', start: '20261005101500.000', answer: '20261005101505.000', release: '20261005101605.500', iso: '2026-10-05T10:15:05+02:00', seconds: 61 },
-  { id: 'bw-2', to: '0101234567', start: '20261006080000.000', answer: '20261006080010.000', release: '20261006080310.000', iso: '2026-10-06T08:00:10+02:00', seconds: 180 },
-  { id: 'bw-3', to: '0044201234567', start: '20261026090000.000', answer: '20261026090001.000', release: '20261026091001.000', iso: '2026-10-26T09:00:01+01:00', seconds: 600 },
-  { id: 'bw-4', to: '09001234', start: '20261027120000.000', answer: '20261027120002.000', release: '20261027120032.000', iso: '2026-10-27T12:00:02+01:00', seconds: 30 },
+  {
+    id: 'bw-1',
+    to: '0612345678',
+    start: '20261005101500.000',
+    answer: '20261005101505.000',
+    release: '20261005101605.500',
+    iso: '2026-10-05T10:15:05+02:00',
+    seconds: 61,
+  },
+  {
+    id: 'bw-2',
+    to: '0101234567',
+    start: '20261006080000.000',
+    answer: '20261006080010.000',
+    release: '20261006080310.000',
+    iso: '2026-10-06T08:00:10+02:00',
+    seconds: 180,
+  },
+  {
+    id: 'bw-3',
+    to: '0044201234567',
+    start: '20261026090000.000',
+    answer: '20261026090001.000',
+    release: '20261026091001.000',
+    iso: '2026-10-26T09:00:01+01:00',
+    seconds: 600,
+  },
+  {
+    id: 'bw-4',
+    to: '09001234',
+    start: '20261027120000.000',
+    answer: '20261027120002.000',
+    release: '20261027120032.000',
+    iso: '2026-10-27T12:00:02+01:00',
+    seconds: 30,
+  },
   { id: 'bw-5', to: '0201234567', start: '20261028120000.000', answer: '', release: '20261028120030.000', iso: '2026-10-28T12:00:00+01:00', seconds: null },
 ];
 
@@ -29,19 +61,30 @@ function broadworksFile(name: string, latin1 = true): string {
     `0000000001xms20261005100000.0001+020000,,Start`,
     ...CALLS.map((c) =>
       bwCall({
-        id: c.id, user: USER, direction: 'Originating', calling: USER, called: c.to, start: c.start,
-        zone: c.start < '20261025' ? '1+020000' : '0+010000', answer: c.answer || undefined, release: c.release,
+        id: c.id,
+        user: USER,
+        direction: 'Originating',
+        calling: USER,
+        called: c.to,
+        start: c.start,
+        zone: c.start < '20261025' ? '1+020000' : '0+010000',
+        answer: c.answer || undefined,
+        release: c.release,
       } as Parameters<typeof bwCall>[0]).replace(',xms_sp,', latin1 ? ',Caf\u00e9 Smit,' : ',xms_sp,'),
     ),
     `0000000099xms20261031230000.0000+010000,,End`,
   ];
   const path = `${dir}/${name}`;
-  writeFileSync(path, Buffer.from(lines.join('\n') + '\n', latin1 ? 'latin1' : 'utf8'));
+  writeFileSync(path, Buffer.from(`${lines.join('\n')}\n`, latin1 ? 'latin1' : 'utf8'));
   return path;
 }
 
 function canonicalFile(name: string): string {
-  return writeCanonicalFile(dir, name, CALLS.map((c) => `${c.id},${c.iso},${c.seconds ?? ''},${USER},${c.to},outgoing,${USER},fixed,`));
+  return writeCanonicalFile(
+    dir,
+    name,
+    CALLS.map((c) => `${c.id},${c.iso},${c.seconds ?? ''},${USER},${c.to},outgoing,${USER},fixed,`),
+  );
 }
 
 async function prepared(): Promise<TestDatabase> {
@@ -54,7 +97,19 @@ async function prepared(): Promise<TestDatabase> {
 async function ratings(database: Database, source: string) {
   return database.db
     .selectFrom('rated_call')
-    .select(['record_id', 'started_at', 'category', 'destination', 'answered_seconds', 'billed_seconds', 'list_price_ticks', 'charged_ticks', 'tariff_version', 'rate_match', 'bands'])
+    .select([
+      'record_id',
+      'started_at',
+      'category',
+      'destination',
+      'answered_seconds',
+      'billed_seconds',
+      'list_price_ticks',
+      'charged_ticks',
+      'tariff_version',
+      'rate_match',
+      'bands',
+    ])
     .where('source', '=', source)
     .orderBy('record_id')
     .execute();
@@ -96,7 +151,12 @@ describe(`switch formats into the database (${TEST_BACKEND})`, () => {
     const [first] = await ingestFiles(test.database, [path], { format: 'auto', now: NOW });
     expect(first).toMatchObject({ rated: 0, rejected: 2 });
     const customers = `${dir}/more-customers.json`;
-    writeFileSync(customers, JSON.stringify({ accounts: [{ id: 'B-9', name: 'Nieuw', segment: 'business', lines: [{ number: stranger, plan: 'hip-per-minuut', from: '2026-10-01' }] }] }));
+    writeFileSync(
+      customers,
+      JSON.stringify({
+        accounts: [{ id: 'B-9', name: 'Nieuw', segment: 'business', lines: [{ number: stranger, plan: 'hip-per-minuut', from: '2026-10-01' }] }],
+      }),
+    );
     await loadCustomers(test.database, customers);
     const retry = await retryRejects(test.database);
     expect(retry.rated).toBe(1);

@@ -10,6 +10,6 @@ export function tempDir(prefix = 'cdrbill-test-'): string {
 /** Writes a canonical CDR file with a header and the given data lines. */
 export function writeCanonicalFile(dir: string, name: string, lines: readonly string[]): string {
   const path = join(dir, name);
-  writeFileSync(path, [CANONICAL_COLUMNS.join(','), ...lines].join('\n') + '\n');
+  writeFileSync(path, `${[CANONICAL_COLUMNS.join(','), ...lines].join('\n')}\n`);
   return path;
 }

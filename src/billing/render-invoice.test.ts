@@ -57,6 +57,40 @@ describe('renderings', () => {
     expect(csv[2]).toContain(',-0.27,-0.27,0.21,mobile,2,180');
   });
 
+  it('shows every amount from exact decimals, half-up: the list price beside the charge agrees with the JSON', () => {
+    // 9.135 EUR: through a float it would show as 9,13 beside a charge of 9,14
+    const doc = buildInvoice({
+      number: '2026-000009',
+      issueDate: '2026-11-01',
+      account: { id: 'R-2', name: 'Test' },
+      period: { year: 2026, month: 10 },
+      recurring: [],
+      usage: [
+        {
+          period: '2026-10',
+          category: 'international',
+          calls: 3,
+          billedSeconds: 600,
+          listPriceTicks: '548100000',
+          chargedTicks: '548100000',
+          coveredCalls: 0,
+          coveredSeconds: 0,
+          bundleSeconds: 0,
+        },
+      ],
+      usageByUser: [{ line: '+31201234567', user: 'Jan', group: null, calls: 3, billedSeconds: 600, chargedTicks: '548100000' }],
+      vatRate: '0.21',
+    });
+    const line = doc.lines.find((l) => l.type === 'usage')!;
+    expect(line.listPrice).toBe('9.135000');
+    expect(line.amount).toBe('9.14');
+    const html = renderInvoiceHtml(doc);
+    const usageRow = html.split('\n').find((r) => r.includes('Internationaal') && r.includes('2026-10'))!;
+    expect(usageRow).toContain('<td class="n">€ 9,14</td><td class="n">€ 9,14</td>');
+    expect(html).not.toContain('9,13');
+    for (const amount of [doc.subtotal, doc.vat, doc.total]) expect(html).toContain(formatAmount(amount, 'nl'));
+  });
+
   it('writes hostile names into CSV as inert text', () => {
     const hostile = { ...invoice, account: { ...invoice.account, name: '@SUM(1+1)' } };
     const csv = renderInvoiceCsv(hostile).trim().split('\n');

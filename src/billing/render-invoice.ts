@@ -5,6 +5,7 @@ import type { Invoice } from './build-invoice.js';
 import type { CreditNote } from './build-credit-note.js';
 import { CATEGORY_LABELS, formatMinutes } from './build-invoice.js';
 import { csvRow } from '../domain/csv.js';
+import { Decimal, formatEuros } from '../domain/money.js';
 
 export type Language = 'nl' | 'en';
 
@@ -85,6 +86,16 @@ const CATEGORY_EN: Readonly<Record<string, string>> = {
   pager: 'Pagers',
 };
 
+/** An exact euro amount (any number of decimals) rounded half-up to cents: never through a float. */
+function toCents(amount: string): string {
+  return formatEuros(new Decimal(amount), 2);
+}
+
+/** A rate such as "0.21" as a percentage, "21". */
+function percent(rate: string): string {
+  return new Decimal(rate).times(100).toString();
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
@@ -111,7 +122,7 @@ export function renderInvoiceHtml(doc: Invoice | CreditNote, language: Language 
   const rows = doc.lines
     .map(
       (l) =>
-        `<tr><td>${escapeHtml(l.description)}</td><td class="n">${escapeHtml(language === 'nl' ? l.quantity.replace('.', ',') : l.quantity)}</td><td class="n">${money(l.unitPrice)}</td><td class="n">${money(l.amount)}</td><td class="n">${(Number(l.vatRate) * 100).toFixed(0)}%</td></tr>`,
+        `<tr><td>${escapeHtml(l.description)}</td><td class="n">${escapeHtml(language === 'nl' ? l.quantity.replace('.', ',') : l.quantity)}</td><td class="n">${money(l.unitPrice)}</td><td class="n">${money(l.amount)}</td><td class="n">${percent(l.vatRate)}%</td></tr>`,
     )
     .join('\n');
   const usage = doc.lines.filter((l) => l.type === 'usage' && l.category);
@@ -124,7 +135,7 @@ export function renderInvoiceHtml(doc: Invoice | CreditNote, language: Language 
 ${usage
   .map(
     (u) =>
-      `<tr><td>${escapeHtml(label(u.category!))}</td><td>${escapeHtml(u.period ?? '')}</td><td class="n">${u.calls ?? ''}</td><td class="n">${formatMinutes(u.billedSeconds ?? 0)}</td><td class="n">${money(Number(u.listPrice ?? '0').toFixed(2))}</td><td class="n">${money(u.amount)}</td></tr>`,
+      `<tr><td>${escapeHtml(label(u.category!))}</td><td>${escapeHtml(u.period ?? '')}</td><td class="n">${u.calls ?? ''}</td><td class="n">${formatMinutes(u.billedSeconds ?? 0)}</td><td class="n">${money(toCents(u.listPrice ?? '0'))}</td><td class="n">${money(u.amount)}</td></tr>`,
   )
   .join('\n')}
 </tbody></table>`;
@@ -135,13 +146,13 @@ ${usage
 ${doc.usageByUser
   .map(
     (u) =>
-      `<tr><td>${escapeHtml(u.group ?? '')}</td><td>${escapeHtml(u.user ?? '')}</td><td>${escapeHtml(u.line)}</td><td class="n">${u.calls}</td><td class="n">${u.minutes}</td><td class="n">${money(Number(u.charged).toFixed(2))}</td></tr>`,
+      `<tr><td>${escapeHtml(u.group ?? '')}</td><td>${escapeHtml(u.user ?? '')}</td><td>${escapeHtml(u.line)}</td><td class="n">${u.calls}</td><td class="n">${u.minutes}</td><td class="n">${money(toCents(u.charged))}</td></tr>`,
   )
   .join('\n')}
 </tbody></table>`
       : '';
   const vatRows = doc.vatBreakdown
-    .map((v) => `<tr><th>${t.vat} ${(Number(v.rate) * 100).toFixed(0)}% (${money(v.base)})</th><td class="n">${money(v.amount)}</td></tr>`)
+    .map((v) => `<tr><th>${t.vat} ${percent(v.rate)}% (${money(v.base)})</th><td class="n">${money(v.amount)}</td></tr>`)
     .join('\n');
   return `<!doctype html>
 <html lang="${language}">

@@ -99,6 +99,11 @@ describe('parseCustomerFile: PBXs', () => {
 
   it.each([
     [
+      'an impossible date',
+      pbxFile({ groupOptions: [{ id: 'auto-attendant', from: '2026-02-30' }] }),
+      /customers\.json: pbxs\[0\]\.groupOptions\[0\]\.from: 2026-02-30 is not a calendar date/,
+    ],
+    [
       'a PBX with a single user profile',
       pbxFile({}, [{ id: 'jan', name: 'Jan', number: '+31201110001', profile: 'business-plus', from: '2026-01-01' }]),
       /pbxs\[0\]\.users: from 2026-01-01 PBX-1 has 1 user profile; HIP\+ needs at least two/,

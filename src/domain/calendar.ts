@@ -6,7 +6,7 @@
  * amsterdam-time.ts) stays hand-written, cached per hour and day: see the README's figures.
  */
 import { TZDate } from '@date-fns/tz';
-import { addDays, addMonths, format, getDaysInMonth, isValid, parse } from 'date-fns';
+import { addDays, addMonths, format, getDaysInMonth, isExists, isValid, parse } from 'date-fns';
 import { AMSTERDAM } from './amsterdam-time.js';
 
 const ISO_DATE = 'yyyy-MM-dd';
@@ -19,9 +19,10 @@ export function parseIsoDate(text: string): TZDate | undefined {
   return isValid(date) ? new TZDate(date, UTC) : undefined;
 }
 
-/** Whether `text` is a real calendar date `YYYY-MM-DD`. */
+/** Whether `text` is a real calendar date `YYYY-MM-DD` (cheap: no zone is consulted). */
 export function isIsoDate(text: string): boolean {
-  return parseIsoDate(text) !== undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  return m !== null && isExists(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
 }
 
 function requireDate(text: string): TZDate {

@@ -4,88 +4,91 @@
 import { amsterdamMidnightUtc } from '../domain/amsterdam-time.js';
 import type { CustomerFile } from '../billing/customer-file.js';
 import type { SubscriptionTerm } from '../rating/rate-cdr.js';
-import type { Database } from './database.js';
+import { sql } from 'kysely';
+import type { Database, Session } from './database.js';
 
-/** Inserts or replaces the file's accounts with everything that hangs off them, in one transaction. */
+/**
+ * Inserts rows with one statement whatever their number: each column is sent as one array parameter
+ * and unnested (no per-row round trip, no limit of 65,535 parameters).
+ */
+async function insertUnnested(
+  db: Session['db'],
+  table: string,
+  columns: readonly (readonly [name: string, type: 'text' | 'date'])[],
+  rows: readonly (readonly (string | null)[])[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const arrays = columns.map((_, i) => rows.map((r) => r[i] ?? null));
+  const unnest = sql.join(columns.map(([, type], i) => sql`${arrays[i]}::${sql.raw(type)}[]`));
+  await sql`INSERT INTO ${sql.table(table)} (${sql.join(columns.map(([name]) => sql.ref(name)))}) SELECT * FROM unnest(${unnest})`.execute(db);
+}
+
+/** Inserts or replaces the file's accounts with everything that hangs off them, in one transaction, set-based. */
 export async function replaceCustomers(database: Database, file: CustomerFile): Promise<void> {
   await database.session(async ({ db }) => {
-    for (const e of file.enterprises) {
-      await db
-        .insertInto('enterprise')
-        .values(e)
-        .onConflict((oc) => oc.column('id').doUpdateSet({ name: e.name }))
-        .execute();
-    }
-    for (const account of file.accounts) {
-      await db
-        .insertInto('account')
-        .values({ id: account.id, name: account.name, segment: account.segment })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ name: account.name, segment: account.segment }))
-        .execute();
-      await db.deleteFrom('subscription').where('account_id', '=', account.id).execute();
-      await db.deleteFrom('billing_item').where('account_id', '=', account.id).execute();
-      await db
-        .deleteFrom('pbx_user')
-        .where('pbx_id', 'in', db.selectFrom('pbx').select('id').where('account_id', '=', account.id))
-        .execute();
-      await db.deleteFrom('pbx').where('account_id', '=', account.id).execute();
-    }
-    for (const pbx of file.pbxs) {
-      await db
-        .insertInto('pbx')
-        .values({ id: pbx.id, account_id: pbx.account, enterprise_id: pbx.enterprise ?? null, name: pbx.name })
-        .execute();
-      if (pbx.users.length > 0) {
-        await db
-          .insertInto('pbx_user')
-          .values(
-            pbx.users.map((u) => ({
-              pbx_id: pbx.id,
-              user_id: u.id,
-              name: u.name,
-              number: u.number,
-              extension: u.extension ?? null,
-              valid_from: u.from,
-              valid_to: u.to ?? null,
-            })),
-          )
-          .execute();
-      }
-    }
-    for (const account of file.accounts) {
-      if (account.lines.length > 0) {
-        await db
-          .insertInto('subscription')
-          .values(
-            account.lines.map((l) => ({
-              account_id: account.id,
-              line: l.number,
-              plan_id: l.plan,
-              mobile_plan_id: l.mobilePlan ?? null,
-              pbx_id: l.pbx ?? null,
-              valid_from: l.from,
-              valid_to: l.to ?? null,
-            })),
-          )
-          .execute();
-      }
-      if (account.items && account.items.length > 0) {
-        await db
-          .insertInto('billing_item')
-          .values(
-            account.items.map((i) => ({
-              account_id: account.id,
-              item_id: i.item,
-              label: i.label,
-              pbx_id: i.pbx ?? null,
-              user_id: i.user ?? null,
-              valid_from: i.from,
-              valid_to: i.to ?? null,
-            })),
-          )
-          .execute();
-      }
-    }
+    const ids = file.accounts.map((a) => a.id);
+    await sql`INSERT INTO enterprise (id, name) SELECT * FROM unnest(${file.enterprises.map((e) => e.id)}::text[], ${file.enterprises.map((e) => e.name)}::text[])
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name`.execute(db);
+    await sql`INSERT INTO account (id, name, segment)
+      SELECT * FROM unnest(${ids}::text[], ${file.accounts.map((a) => a.name)}::text[], ${file.accounts.map((a) => a.segment)}::text[])
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, segment = excluded.segment`.execute(db);
+    await sql`DELETE FROM subscription WHERE account_id = ANY(${ids}::text[])`.execute(db);
+    await sql`DELETE FROM billing_item WHERE account_id = ANY(${ids}::text[])`.execute(db);
+    await sql`DELETE FROM pbx_user WHERE pbx_id IN (SELECT id FROM pbx WHERE account_id = ANY(${ids}::text[]))`.execute(db);
+    await sql`DELETE FROM pbx WHERE account_id = ANY(${ids}::text[])`.execute(db);
+    await insertUnnested(
+      db,
+      'pbx',
+      [
+        ['id', 'text'],
+        ['account_id', 'text'],
+        ['enterprise_id', 'text'],
+        ['name', 'text'],
+      ],
+      file.pbxs.map((p) => [p.id, p.account, p.enterprise ?? null, p.name]),
+    );
+    await insertUnnested(
+      db,
+      'pbx_user',
+      [
+        ['pbx_id', 'text'],
+        ['user_id', 'text'],
+        ['name', 'text'],
+        ['number', 'text'],
+        ['extension', 'text'],
+        ['valid_from', 'date'],
+        ['valid_to', 'date'],
+      ],
+      file.pbxs.flatMap((p) => p.users.map((u) => [p.id, u.id, u.name, u.number, u.extension ?? null, u.from, u.to ?? null])),
+    );
+    await insertUnnested(
+      db,
+      'subscription',
+      [
+        ['account_id', 'text'],
+        ['line', 'text'],
+        ['plan_id', 'text'],
+        ['mobile_plan_id', 'text'],
+        ['pbx_id', 'text'],
+        ['valid_from', 'date'],
+        ['valid_to', 'date'],
+      ],
+      file.accounts.flatMap((a) => a.lines.map((l) => [a.id, l.number, l.plan, l.mobilePlan ?? null, l.pbx ?? null, l.from, l.to ?? null])),
+    );
+    await insertUnnested(
+      db,
+      'billing_item',
+      [
+        ['account_id', 'text'],
+        ['item_id', 'text'],
+        ['label', 'text'],
+        ['pbx_id', 'text'],
+        ['user_id', 'text'],
+        ['valid_from', 'date'],
+        ['valid_to', 'date'],
+      ],
+      file.accounts.flatMap((a) => (a.items ?? []).map((i) => [a.id, i.item, i.label, i.pbx ?? null, i.user ?? null, i.from, i.to ?? null])),
+    );
   });
 }
 

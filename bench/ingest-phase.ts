@@ -6,24 +6,41 @@
  *       would before the nightly runs);
  *   node dist/bench/ingest-phase.js ingest <postgres-url|pglite:dir> <file…>
  *       ingests the files, then COPYs as many rows into a plain table shaped like the history (the
- *       floor), and prints one JSON line.
+ *       floor), and prints one JSON line;
+ *   node dist/bench/ingest-phase.js invoice <postgres-url|pglite:dir> <YYYY-MM> <out-dir>
+ *       issues the month's invoices as `cdrbill invoice` does (documents in the database, JSON and
+ *       HTML files in out-dir), and prints one JSON line.
  */
 import { readFileSync } from 'node:fs';
 import type { CustomerAccount } from '../src/billing/customer-file.js';
+import { invoiceCollector } from '../src/cli/documents.js';
+import { nextPeriod, parsePeriod, periodEnd, periodFirstDay } from '../src/domain/period.js';
 import { ingestFiles } from '../src/pipeline/ingest-files.js';
+import { issueInvoices } from '../src/pipeline/issue-invoices.js';
 import { loadTariffs } from '../src/pipeline/load-tariffs.js';
 import { replaceCustomers } from '../src/store/customer-store.js';
 import { openDatabase } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
 const [step, target, ...rest] = process.argv.slice(2);
-if ((step !== 'prepare' && step !== 'ingest') || !target || rest.length === 0) {
-  throw new Error('usage: ingest-phase prepare <postgres-url|pglite:dir> <customers.json> | ingest <postgres-url|pglite:dir> <file…>');
+if ((step !== 'prepare' && step !== 'ingest' && step !== 'invoice') || !target || rest.length === 0) {
+  throw new Error(
+    'usage: ingest-phase prepare <postgres-url|pglite:dir> <customers.json> | ingest <postgres-url|pglite:dir> <file…> | invoice <postgres-url|pglite:dir> <YYYY-MM> <out-dir>',
+  );
 }
 const database = await openDatabase(target.startsWith('pglite:') ? { dataDir: target.slice('pglite:'.length) } : { url: target });
 
 try {
-  if (step === 'prepare') {
+  if (step === 'invoice') {
+    const period = parsePeriod(rest[0]!)!;
+    const collected = invoiceCollector(rest[1]!, 'nl');
+    const t0 = performance.now();
+    await issueInvoices(database, period, { issueDate: periodFirstDay(nextPeriod(period)), now: periodEnd(period), onInvoice: collected.take });
+    await collected.finish();
+    const ms = performance.now() - t0;
+    const accounts = await database.db.selectFrom('account').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    console.log(JSON.stringify({ accounts: Number(accounts.n), invoices: collected.rows.length, ms, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+  } else if (step === 'prepare') {
     await migrateToLatest(database);
     await loadTariffs(database, 'tariffs', new Date());
     await replaceCustomers(database, { accounts: JSON.parse(readFileSync(rest[0]!, 'utf8')) as CustomerAccount[], pbxs: [], enterprises: [] });

@@ -71,6 +71,7 @@ interface Phase {
   ingestMs: number;
   copyMs: number;
   peakRssMb: number;
+  invoice: { accounts: number; invoices: number; ms: number; peakRssMb: number };
 }
 
 /** A throwaway database: a new database on the PostgreSQL server, or a PGlite folder. */
@@ -100,7 +101,9 @@ async function ingestPhase(kind: 'postgres' | 'pglite'): Promise<Phase> {
     const phase = (...args: string[]) =>
       execFileSync(process.execPath, ['--max-old-space-size=256', 'dist/bench/ingest-phase.js', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
     phase('prepare', target, customersFile);
-    return JSON.parse(phase('ingest', target, canonicalFile, broadworksFile).trim().split('\n').pop()!) as Phase;
+    const ingested = JSON.parse(phase('ingest', target, canonicalFile, broadworksFile).trim().split('\n').pop()!) as Omit<Phase, 'invoice'>;
+    const invoice = JSON.parse(phase('invoice', target, '2026-10', join(work, `invoices-${kind}`)).trim().split('\n').pop()!) as Phase['invoice'];
+    return { ...ingested, invoice };
   } finally {
     await drop();
   }
@@ -114,6 +117,9 @@ for (const { name, phase } of results) {
     `ingest ${name}: ${fmt(perSecond(phase.read, phase.ingestMs))} CDRs/s, ${(phase.ingestMs / 1000).toFixed(1)} s wall, peak RSS ${fmt(phase.peakRssMb)} MB ` +
       `(read ${phase.read} = rated ${phase.rated} + rejected ${phase.rejected} + duplicates ${phase.duplicates} + skipped ${phase.skipped}); ` +
       `plain COPY of as many rows: ${fmt(perSecond(phase.rated, phase.copyMs))} rows/s`,
+  );
+  console.log(
+    `invoice ${name}: ${fmt(phase.invoice.accounts)} accounts, ${fmt(phase.invoice.invoices)} invoices (JSON and HTML files written) in ${(phase.invoice.ms / 1000).toFixed(1)} s, peak RSS ${fmt(phase.invoice.peakRssMb)} MB`,
   );
 }
 rmSync(work, { recursive: true, force: true });

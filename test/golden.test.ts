@@ -51,7 +51,10 @@ async function runCase(dir: string, cdrOrder: (files: string[]) => string[] = (f
       if ('ingest' in step) {
         await ingestFiles(test.database, cdrOrder(step.ingest.map((f) => join(dir, f))), { format: 'auto', now });
       } else if ('invoice' in step) {
-        for (const { invoice } of await issueInvoices(test.database, parsePeriod(step.invoice)!, { issueDate: step.issueDate }))
+        for (const { invoice } of await issueInvoices(test.database, parsePeriod(step.invoice)!, {
+          issueDate: step.issueDate,
+          now: new Date(`${step.issueDate}T12:00:00Z`),
+        }))
           docs.set(invoice.number, invoice);
       } else if ('patchTariff' in step) {
         const file = join(tariffs, step.patchTariff.file);

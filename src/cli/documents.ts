@@ -1,5 +1,6 @@
 /** Issued documents as files: JSON for machines and HTML for people, and the invoice summary. */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CreditNote } from '../billing/build-credit-note.js';
 import type { Invoice } from '../billing/build-invoice.js';
@@ -16,14 +17,69 @@ export function writeDocuments(dir: string, docs: readonly (Invoice | CreditNote
   }
 }
 
+/** At most this many document files being written at once. */
+const WRITES_IN_FLIGHT = 64;
+
+/** One line of an invoice run's summary. */
+export interface InvoiceSummaryRow {
+  readonly number: string;
+  readonly account: string;
+  readonly name: string;
+  readonly period: string;
+  readonly subtotal: string;
+  readonly vat: string;
+  readonly total: string;
+  readonly status: 'issued' | 'issued earlier' | 'dry run';
+}
+
+/**
+ * Takes the invoices of a run as they come: writes each as files (unless `dir` is undefined, for a
+ * dry run) and keeps only its summary line, so that memory does not grow with the documents.
+ */
+export function invoiceCollector(
+  dir: string | undefined,
+  language: Language,
+): { take: (issued: IssuedInvoice) => Promise<void>; finish: () => Promise<void>; rows: InvoiceSummaryRow[] } {
+  const rows: InvoiceSummaryRow[] = [];
+  if (dir) mkdirSync(dir, { recursive: true });
+  // files are written while the run reads the next range from the database
+  const writing = new Set<Promise<void>>();
+  const write = (path: string, text: string): Promise<void> => {
+    const done = writeFile(path, text).finally(() => writing.delete(done));
+    writing.add(done);
+    return done;
+  };
+  const take = async ({ invoice, issuedNow }: IssuedInvoice): Promise<void> => {
+    if (dir) {
+      while (writing.size >= WRITES_IN_FLIGHT) await Promise.race(writing);
+      void write(join(dir, `${invoice.number}.json`), `${JSON.stringify(invoice, null, 2)}\n`);
+      void write(join(dir, `${invoice.number}.html`), renderInvoiceHtml(invoice, language));
+    }
+    rows.push({
+      number: invoice.number,
+      account: invoice.account.id,
+      name: invoice.account.name,
+      period: invoice.period,
+      subtotal: invoice.subtotal,
+      vat: invoice.vat,
+      total: invoice.total,
+      status: issuedNow ? 'issued' : dir ? 'issued earlier' : 'dry run',
+    });
+  };
+  const finish = async (): Promise<void> => {
+    await Promise.all(writing);
+  };
+  return { take, finish, rows };
+}
+
 /** The invoice run's summary, one record per invoice. */
-export const INVOICE_SUMMARY: readonly Field<IssuedInvoice>[] = [
-  { key: 'number', header: 'invoice', value: (i) => i.invoice.number },
-  { key: 'account', value: (i) => i.invoice.account.id },
-  { key: 'name', value: (i) => i.invoice.account.name },
-  { key: 'period', value: (i) => i.invoice.period },
-  { key: 'subtotal', value: (i) => i.invoice.subtotal, align: 'right' },
-  { key: 'vat', value: (i) => i.invoice.vat, align: 'right' },
-  { key: 'total', value: (i) => i.invoice.total, align: 'right' },
-  { key: 'status', value: (i) => (i.issuedNow ? 'issued' : i.invoice.number === '(concept)' ? 'dry run' : 'issued earlier') },
+export const INVOICE_SUMMARY: readonly Field<InvoiceSummaryRow>[] = [
+  { key: 'number', header: 'invoice', value: (i) => i.number },
+  { key: 'account', value: (i) => i.account },
+  { key: 'name', value: (i) => i.name },
+  { key: 'period', value: (i) => i.period },
+  { key: 'subtotal', value: (i) => i.subtotal, align: 'right' },
+  { key: 'vat', value: (i) => i.vat, align: 'right' },
+  { key: 'total', value: (i) => i.total, align: 'right' },
+  { key: 'status', value: (i) => i.status },
 ];

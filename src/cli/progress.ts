@@ -17,3 +17,11 @@ export function progressBar(): ((file: string, read: number, total: number) => v
     process.stderr.write(`\r${file} [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${(share * 100).toFixed(0).padStart(3)}%${share === 1 ? '\r\x1b[K' : ''}`);
   };
 }
+
+/** A counter on standard error when it is a terminal (`invoices 3,000/10,000`). */
+export function countProgress(label: string): ((done: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return (done, total) => {
+    process.stderr.write(`\r${label} ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}${done >= total ? '\r\x1b[K' : ''}`);
+  };
+}

@@ -4,11 +4,12 @@
  */
 import { sql } from 'kysely';
 import { InputError } from '../pipeline/input-error.js';
+import { RunInProgress } from '../pipeline/issue-invoices.js';
 import { openDatabase, type Database } from '../store/database.js';
 import { MigrationError, migrateToLatest } from '../store/migrate.js';
 import { embeddedDatabaseDir, resolveConfig, UsageError, type Config, type GlobalFlags } from './config.js';
 
-export const EXIT = { ok: 0, input: 1, usage: 2, internal: 3 } as const;
+export const EXIT = { ok: 0, input: 1, usage: 2, internal: 3, busy: 4 } as const;
 
 /** The database cannot be reached (or opened): exit 3 with what to check. */
 export class DatabaseUnreachable extends Error {}
@@ -21,6 +22,10 @@ export function fail(error: unknown): number {
   if (error instanceof InputError) {
     process.stderr.write(`cdrbill: ${error.message}\n`);
     return EXIT.input;
+  }
+  if (error instanceof RunInProgress) {
+    process.stderr.write(`cdrbill: ${error.message}\n`);
+    return EXIT.busy;
   }
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof DatabaseUnreachable || error instanceof MigrationError) {

@@ -41,9 +41,9 @@ export function addDaysToDate(date: string, days: number): string {
   return format(addDays(requireDate(date), days), ISO_DATE);
 }
 
-/** Days in a calendar month. */
+/** Days in a calendar month (a plain local Date: only its year and month are read). */
 export function daysInMonth(year: number, month: number): number {
-  return getDaysInMonth(new TZDate(year, month - 1, 1, UTC));
+  return getDaysInMonth(new Date(year, month - 1, 1));
 }
 
 /** The Amsterdam calendar date of an instant, `YYYY-MM-DD` (the faces read the clock and pass it here). */

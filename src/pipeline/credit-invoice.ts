@@ -5,7 +5,15 @@
 import { buildCorrectiveInvoice, type Invoice } from '../billing/build-invoice.js';
 import { buildCreditNote, type CreditNote } from '../billing/build-credit-note.js';
 import type { Database } from '../store/database.js';
-import { findByNumber, insertInvoice, moveCallsToInvoice, nextInvoiceNumber, referringTo, usageByLine, usageOfInvoice } from '../store/invoice-store.js';
+import {
+  findByNumber,
+  insertInvoice,
+  moveCallsToInvoice,
+  nextInvoiceNumber,
+  referringTo,
+  usageOfInvoice,
+  usageOfInvoiceByLine,
+} from '../store/invoice-store.js';
 import { InputError } from './input-error.js';
 import { loadStoredTariffs } from './load-tariffs.js';
 
@@ -63,7 +71,7 @@ export async function creditInvoice(database: Database, options: CreditOptions):
     if (!options.reissue) return { creditNote };
     const number = await nextInvoiceNumber(session, year);
     const usage = await usageOfInvoice(session, invoice.number);
-    const usageByUser = invoice.usageByUser ? await usageByLine(session.db, { invoiceNumber: invoice.number }) : [];
+    const usageByUser = invoice.usageByUser ? await usageOfInvoiceByLine(session, invoice.number) : [];
     const corrective = buildCorrectiveInvoice(invoice, { number, issueDate: options.issueDate, usage, usageByUser, vatRate: tariffs.vatRate });
     await insertInvoice(session, {
       number,

@@ -72,7 +72,7 @@ export async function fairUseReport(database: Database, period: Period, window: 
   const from = periodStart(months[0]!);
   const to = periodEnd(period);
   const monthNames = months.map(formatPeriod);
-  const terms = await loadAccountsActiveBetween(database, localDate(months[0]!), localDate(nextPeriod(period)));
+  const terms = await loadAccountsActiveBetween(database.db, localDate(months[0]!), localDate(nextPeriod(period)));
   const reports: FairUseGroupReport[] = [];
   for (const g of groups) {
     const planIds = new Set(g.planIds);

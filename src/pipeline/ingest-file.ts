@@ -12,6 +12,7 @@ import { DEFAULT_FORMAT_OPTIONS, type FormatName, type FormatOptions } from '../
 import type { Database, Session } from '../store/database.js';
 import { allocateBundles, type AllocationScope } from '../store/allocation-store.js';
 import {
+  lockIngestShared,
   recordIngestFile,
   reserveIngestFileId,
   writeRatedCalls,
@@ -110,6 +111,7 @@ async function storeRatedFile(
   options: IngestOptions,
   file: { fileName: string; contentHash: Promise<string> },
 ): Promise<FileReport> {
+  await lockIngestShared(session);
   const fileId = await reserveIngestFileId(session);
   let started: { format: FormatName; source: string } | undefined;
   let refused: string | undefined;

@@ -7,9 +7,9 @@ import type { Readable } from 'node:stream';
 import { createCdrFormat, DEFAULT_FORMAT_OPTIONS, FORMAT_NAMES, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
 import { splitCsvRecord } from '../ingest/csv-lines.js';
 import { rateCdr, type RatingContext } from '../rating/rate-cdr.js';
-import type { Database } from '../store/database.js';
+import { analyzeChangedTables, type Database } from '../store/database.js';
 import { allocateBundles, type AllocationScope } from '../store/allocation-store.js';
-import { RatedCallBatch, resolveRejects, selectRejectsPage, writeRatedCalls } from '../store/call-store.js';
+import { RatedCallBatch, lockIngestShared, reserveIngestFileId, resolveRejects, selectRejectsPage, writeRatedCalls } from '../store/call-store.js';
 import { loadOnNetViews, loadSubscriptionTerms } from '../store/customer-store.js';
 import { parseTariffFiles } from '../tariffs/parse-tariff-files.js';
 import type { TariffSet } from '../tariffs/tariff-set.js';
@@ -55,6 +55,7 @@ export async function ingestFiles(database: Database, paths: readonly string[], 
   } finally {
     await rater.close();
   }
+  await analyzeChangedTables(database);
   return reports;
 }
 
@@ -95,13 +96,16 @@ export interface RetryReport {
 
 /**
  * Rates stored rejects again with the tariffs and customers loaded now (after a customer was added
- * or a tariff extended). What now rates is stored as a call of its original file and line, and its
+ * or a tariff extended). What now rates is stored as a call of its original file and line (by this run's store_seq), and its
  * reject is forgotten; the rest keep their reject, with the current reason.
  */
 export async function retryRejects(database: Database, formatOptions: FormatOptions = DEFAULT_FORMAT_OPTIONS): Promise<RetryReport> {
   const context = await loadRatingContext(database);
   const formats = new Map(FORMAT_NAMES.map((name) => [name, createCdrFormat(name, formatOptions)]));
   return database.session(async (session) => {
+    // the calls rated now are stored by this transaction: invoices claim them by its sequence number
+    await lockIngestShared(session);
+    const storeSeq = await reserveIngestFileId(session);
     let retried = 0;
     let rated = 0;
     let duplicates = 0;
@@ -121,7 +125,7 @@ export async function retryRejects(database: Database, formatOptions: FormatOpti
         const read = format ? format.readRow(splitCsvRecord(row.raw), row.source, row.raw) : undefined;
         const result = read?.kind === 'cdr' ? rateCdr(context, read.cdr) : undefined;
         if (result?.ok) {
-          const batch = batches.get(row.file_id) ?? new RatedCallBatch(row.file_id);
+          const batch = batches.get(row.file_id) ?? new RatedCallBatch(row.file_id, storeSeq);
           batch.add(result.call, row.line_no);
           batches.set(row.file_id, batch);
           resolved.push(key);

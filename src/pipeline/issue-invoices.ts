@@ -1,7 +1,15 @@
 /**
- * Issues the invoices of a period: one per billing account with lines, products or unbilled usage
- * in the period (or pending fair-use charges). Each invoice is numbered and stored in its own
- * transaction; an account already invoiced for the period is left alone.
+ * Issues the invoices of a period, set-based: one per billing account with lines, products,
+ * unbilled usage or pending fair-use charges. Accounts are taken a range at a time (by id, so every
+ * query is an index range of the history); each range is read with a handful of queries, its
+ * invoices numbered and stored, and its calls claimed with one row per invoice, in one transaction.
+ * A crash leaves whole ranges issued and the rest not; a re-run issues the rest. Memory holds one
+ * range.
+ *
+ * Refused before anything is written (exit 1, saying why): a period that has not ended in
+ * Europe/Amsterdam; a period before one that an account was invoiced for already; a month between the
+ * first invoiced month and this one in which an account was billable but never invoiced. A dry run
+ * is always allowed. One run at a time per database.
  */
 import {
   buildInvoice,
@@ -13,33 +21,57 @@ import {
   type UserUsage,
 } from '../billing/build-invoice.js';
 import { itemCharges, planFeeCharges } from '../billing/recurring-charges.js';
+import { groupBy } from '../domain/collections.js';
 import { formatPeriod, nextPeriod, periodEnd, periodFirstDay as localDate, type Period } from '../domain/period.js';
-import type { TariffSet } from '../tariffs/tariff-set.js';
-import type { Database } from '../store/database.js';
-import { accountsWithBillingItems, loadAccounts, loadAccountsActiveBetween, loadBillingItems } from '../store/customer-store.js';
-import { accountsWithPendingFairUse, claimFairUseCharges, pendingFairUseCharges, type FairUseChargeRow } from '../store/fair-use-store.js';
 import {
-  accountsWithUnbilledUsage,
-  claimUnbilledUsage,
-  findInvoice,
-  insertInvoice,
-  nextInvoiceNumber,
-  peekUnbilledUsage,
-  usageByLine,
+  accountsWithBillingItems,
+  billableMonthsWithoutInvoice,
+  laterInvoice,
+  loadAccountRange,
+  loadAccountsActiveBetween,
+  loadBillingItems,
+  type AccountRow,
+} from '../store/customer-store.js';
+import { analyzeChangedTables, type Database, type Session } from '../store/database.js';
+import { claimFairUseChargesOf, pendingFairUseChargesOf, type FairUseChargeRow } from '../store/fair-use-store.js';
+import { LOCK, ingestWatermark } from '../store/call-store.js';
+import {
+  clearRunUsage,
+  insertClaims,
+  insertInvoices,
+  invoicesOfPeriod,
+  prepareRunUsage,
+  reserveInvoiceNumbers,
+  runLineUsage,
+  runUsage,
+  type AccountRange,
 } from '../store/invoice-store.js';
+import type { TariffSet } from '../tariffs/tariff-set.js';
+import { InputError } from './input-error.js';
 import { loadStoredTariffs } from './load-tariffs.js';
 
 export interface IssueInvoicesOptions {
   /** `YYYY-MM-DD`, the date printed on the invoices; its year numbers them */
   readonly issueDate: string;
+  /** the clock: a period can be invoiced once it has ended */
+  readonly now: Date;
   readonly dryRun?: boolean;
+  /** accounts per transaction (default 1,000) */
+  readonly rangeSize?: number;
+  /** each invoice as soon as its range is committed; when given, nothing is kept and [] is returned */
+  readonly onInvoice?: (issued: IssuedInvoice) => void | Promise<void>;
+  /** accounts done so far, and in all */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface IssuedInvoice {
   readonly invoice: Invoice;
-  /** false when it was issued by an earlier run */
+  /** false when it was issued by an earlier run (or this is a dry run) */
   readonly issuedNow: boolean;
 }
+
+/** Another invoice run holds the database's invoice lock. */
+export class RunInProgress extends Error {}
 
 function fairUseCharge(row: FairUseChargeRow): ExtraCharge {
   const seconds = Number(row.covered_seconds);
@@ -54,16 +86,7 @@ function fairUseCharge(row: FairUseChargeRow): ExtraCharge {
   };
 }
 
-/** The recurring charges of one account for a period: plan fees of its lines, then its products. */
-export async function accountRecurringCharges(database: Database, tariffs: TariffSet, accountId: string, period: Period): Promise<RecurringCharge[]> {
-  const from = localDate(period);
-  const to = localDate(nextPeriod(period));
-  const lines = (await loadAccountsActiveBetween(database, from, to)).filter((t) => t.accountId === accountId);
-  const items = await loadBillingItems(database, accountId, from, to);
-  return [...planFeeCharges(lines, tariffs, period), ...itemCharges(items, tariffs, period)];
-}
-
-export interface InvoiceParts {
+interface InvoiceParts {
   readonly recurring: readonly RecurringCharge[];
   readonly usage: readonly UsageSummary[];
   readonly fairUse: readonly FairUseChargeRow[];
@@ -71,14 +94,7 @@ export interface InvoiceParts {
 }
 
 /** Builds an account's invoice document from its parts. */
-export function composeInvoice(
-  tariffs: TariffSet,
-  account: { id: string; name: string; segment: string },
-  period: Period,
-  number: string,
-  issueDate: string,
-  parts: InvoiceParts,
-): Invoice {
+function composeInvoice(tariffs: TariffSet, account: AccountRow, period: Period, number: string, issueDate: string, parts: InvoiceParts): Invoice {
   return buildInvoice({
     number,
     issueDate,
@@ -92,59 +108,141 @@ export function composeInvoice(
   });
 }
 
-export async function issueInvoices(database: Database, period: Period, options: IssueInvoicesOptions): Promise<IssuedInvoice[]> {
-  const tariffs = await loadStoredTariffs(database);
+/** Refuses a period that has not ended, or one that would leave an earlier billable month uninvoiced. */
+async function checkPeriod(database: Database, period: Period, now: Date, accountIds: readonly string[]): Promise<void> {
+  const periodText = formatPeriod(period);
+  if (periodEnd(period).getTime() > now.getTime()) {
+    throw new InputError(
+      `${periodText} has not ended yet (it ends ${localDate(nextPeriod(period))} 00:00 Europe/Amsterdam): a period is invoiced after it ended; --dry-run shows what it holds so far`,
+    );
+  }
+  const later = await laterInvoice(database.db, periodText, accountIds);
+  if (later) throw new InputError(`${periodText} cannot be invoiced after a later month: ${later.account_id} was invoiced for ${later.period} already`);
+  const first = await database.db
+    .selectFrom('invoice')
+    .select((eb) => eb.fn.min('period').as('first'))
+    .where('kind', '=', 'invoice')
+    .executeTakeFirst();
+  if (!first?.first || first.first >= periodText) return;
+  const missing = await billableMonthsWithoutInvoice(database.db, first.first, periodText, 11);
+  if (missing.length === 0) return;
+  const shown = missing
+    .slice(0, 10)
+    .map((m) => `${m.account_id} (${m.period})`)
+    .join(', ');
+  throw new InputError(
+    `${periodText} cannot be invoiced yet: accounts were billable in earlier months that were never invoiced: ${shown}${missing.length > 10 ? ', …' : ''}; invoice ${missing[0]!.period} first (cdrbill invoice --period ${missing[0]!.period})`,
+  );
+}
+
+/** The accounts the run invoices, in id order: lines or items in the period, unbilled calls, pending fair use. */
+async function accountsToInvoice(database: Database, period: Period, withCalls: readonly string[]): Promise<string[]> {
+  const from = localDate(period);
+  const to = localDate(nextPeriod(period));
+  const pending = await database.db.selectFrom('fair_use_charge').select('account_id').distinct().where('invoice_number', 'is', null).execute();
+  const ids = new Set<string>([
+    ...(await loadAccountsActiveBetween(database.db, from, to)).map((t) => t.accountId),
+    ...(await accountsWithBillingItems(database.db, from, to)).map((a) => a.id),
+    ...withCalls,
+    ...pending.map((r) => r.account_id),
+  ]);
+  return [...ids].sort();
+}
+
+/** Reads one range of accounts and builds its invoices; stores them unless it is a dry run. */
+async function invoiceRange(
+  db: Session['db'],
+  session: Session | undefined,
+  context: { tariffs: TariffSet; period: Period; watermark: number; issueDate: string },
+  accountIds: ReadonlySet<string>,
+  range: AccountRange,
+): Promise<IssuedInvoice[]> {
+  const { tariffs, period, watermark, issueDate } = context;
   const periodText = formatPeriod(period);
   const end = periodEnd(period);
-  const ids = new Set<string>([
-    ...(await loadAccountsActiveBetween(database, localDate(period), localDate(nextPeriod(period)))).map((t) => t.accountId),
-    ...(await accountsWithBillingItems(database, localDate(period), localDate(nextPeriod(period)))).map((a) => a.id),
-    ...(await accountsWithUnbilledUsage(database, end)),
-    ...(await accountsWithPendingFairUse(database)),
-  ]);
-  const accounts = await loadAccounts(database, [...ids]);
-  const year = Number(options.issueDate.slice(0, 4));
-  const results: IssuedInvoice[] = [];
-  for (const account of accounts) {
-    const existing = await findInvoice(database.db, account.id, periodText);
-    if (existing) {
-      results.push({ invoice: JSON.parse(existing.document) as Invoice, issuedNow: false });
-      continue;
-    }
-    const recurring = await accountRecurringCharges(database, tariffs, account.id, period);
-    if (options.dryRun) {
-      const parts = {
-        recurring,
-        usage: await peekUnbilledUsage(database, account.id, end),
-        fairUse: await pendingFairUseCharges(database, account.id),
-        usageByUser: await usageByLine(database.db, { accountId: account.id, before: end }),
-      };
-      results.push({ invoice: composeInvoice(tariffs, account, period, '(concept)', options.issueDate, parts), issuedNow: false });
-      continue;
-    }
-    const invoice = await database.session(async (session) => {
-      const number = await nextInvoiceNumber(session, year);
-      const parts = {
-        recurring,
-        usage: await claimUnbilledUsage(session, account.id, end, number),
-        fairUse: await claimFairUseCharges(session, account.id, number),
-        usageByUser: await usageByLine(session.db, { invoiceNumber: number }),
-      };
-      const doc = composeInvoice(tariffs, account, period, number, options.issueDate, parts);
-      await insertInvoice(session, {
-        number,
-        account_id: account.id,
+  const from = localDate(period);
+  const to = localDate(nextPeriod(period));
+  const accounts = (await loadAccountRange(db, range)).filter((a) => accountIds.has(a.id));
+  const earlier = new Map((await invoicesOfPeriod(db, range, periodText)).map((r) => [r.account_id, r]));
+  const lines = await loadAccountsActiveBetween(db, from, to, range);
+  const items = await loadBillingItems(db, range, from, to);
+  const usage = await runUsage(db, range);
+  const byLine = await runLineUsage(db, range);
+  const fairUse = await pendingFairUseChargesOf(db, range);
+
+  const toIssue = accounts.filter((a) => !earlier.has(a.id));
+  const year = Number(issueDate.slice(0, 4));
+  const numbers = session ? await reserveInvoiceNumbers(session, year, toIssue.length) : toIssue.map(() => '(concept)');
+  const issued = new Map<string, Invoice>();
+  const linesOf = groupBy(lines, (l) => l.accountId);
+  toIssue.forEach((account, i) => {
+    const recurring = [...planFeeCharges(linesOf.get(account.id) ?? [], tariffs, period), ...itemCharges(items.get(account.id) ?? [], tariffs, period)];
+    const parts: InvoiceParts = {
+      recurring,
+      usage: usage.get(account.id) ?? [],
+      fairUse: fairUse.get(account.id) ?? [],
+      usageByUser: byLine.get(account.id) ?? [],
+    };
+    issued.set(account.id, composeInvoice(tariffs, account, period, numbers[i]!, issueDate, parts));
+  });
+  if (session && issued.size > 0) {
+    const docs = [...issued.values()];
+    await insertInvoices(
+      session,
+      docs.map((doc) => ({
+        number: doc.number,
+        account_id: doc.account.id,
         period: periodText,
         kind: 'invoice',
-        issue_date: options.issueDate,
+        issue_date: issueDate,
         subtotal: doc.subtotal,
         vat: doc.vat,
         total: doc.total,
         document: JSON.stringify(doc, null, 2),
-      });
-      return doc;
-    });
-    results.push({ invoice, issuedNow: true });
+      })),
+    );
+    await insertClaims(
+      session,
+      docs.map((doc) => ({ accountId: doc.account.id, invoiceNumber: doc.number, before: end, throughSeq: watermark })),
+    );
+    await claimFairUseChargesOf(session, new Map(docs.filter((d) => fairUse.has(d.account.id)).map((d) => [d.account.id, d.number])));
   }
-  return results;
+  return accounts.map((a) => {
+    const before = earlier.get(a.id);
+    return before ? { invoice: JSON.parse(before.document) as Invoice, issuedNow: false } : { invoice: issued.get(a.id)!, issuedNow: session !== undefined };
+  });
+}
+
+export async function issueInvoices(database: Database, period: Period, options: IssueInvoicesOptions): Promise<IssuedInvoice[]> {
+  const run = async (): Promise<IssuedInvoice[]> => {
+    const tariffs = await loadStoredTariffs(database);
+    await analyzeChangedTables(database);
+    const watermark = await ingestWatermark(database);
+    const ids = await accountsToInvoice(database, period, await prepareRunUsage(database, periodEnd(period), watermark));
+    if (!options.dryRun) await checkPeriod(database, period, options.now, ids);
+    const context = { tariffs, period, watermark, issueDate: options.issueDate };
+    const rangeSize = options.rangeSize ?? 1_000;
+    const kept: IssuedInvoice[] = [];
+    const emit = options.onInvoice ?? ((issued: IssuedInvoice) => void kept.push(issued));
+    for (let from = 0; from < ids.length; from += rangeSize) {
+      const chunk = ids.slice(from, from + rangeSize);
+      const range = { first: chunk[0]!, last: chunk.at(-1)! };
+      const wanted = new Set(chunk);
+      const invoices = options.dryRun
+        ? await invoiceRange(database.db, undefined, context, wanted, range)
+        : await database.session((session) => invoiceRange(session.db, session, context, wanted, range));
+      for (const issued of invoices) await emit(issued);
+      options.onProgress?.(Math.min(ids.length, from + rangeSize), ids.length);
+    }
+    return kept;
+  };
+  const result = await database.exclusively(LOCK.invoiceRun, async () => {
+    try {
+      return await run();
+    } finally {
+      await clearRunUsage(database.db);
+    }
+  });
+  if (!result.acquired) throw new RunInProgress('another invoice run is in progress on this database; wait for it to finish and run again');
+  return result.value;
 }

@@ -1,7 +1,7 @@
 /** Reads, validates and stores a customers file. */
 import { readFileSync } from 'node:fs';
 import { CustomerFileError, parseCustomerFile, type CustomerFile } from '../billing/customer-file.js';
-import type { Database } from '../store/database.js';
+import { analyzeChangedTables, type Database } from '../store/database.js';
 import { replaceCustomers } from '../store/customer-store.js';
 import { InputError } from './input-error.js';
 import { loadStoredTariffs } from './load-tariffs.js';
@@ -25,5 +25,6 @@ export async function loadCustomers(database: Database, file: string): Promise<C
     throw error;
   }
   await replaceCustomers(database, customers);
+  await analyzeChangedTables(database);
   return customers;
 }

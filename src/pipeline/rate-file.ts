@@ -84,11 +84,11 @@ export async function rateFile(context: RatingContext, job: RateFileJob, emit: R
     skipped++;
     skippedBy.set(what, (skippedBy.get(what) ?? 0) + 1);
   };
-  let calls = new RatedCallBatch(job.fileId);
+  let calls = new RatedCallBatch(job.fileId, job.fileId);
   let rejects: StoredReject[] = [];
   const flush = async (): Promise<void> => {
     const event: RateFileEvent = { kind: 'batch', calls: calls.seal(), rejects };
-    calls = new RatedCallBatch(job.fileId, event.calls.copy.length);
+    calls = new RatedCallBatch(job.fileId, job.fileId, event.calls.copy.length);
     rejects = [];
     await emit(event);
   };

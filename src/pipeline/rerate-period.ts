@@ -43,7 +43,7 @@ export interface RerateReport {
 
 function repriced(row: StoredCallRow, planId: string, rating: Rating): RepricedCall {
   let { chargedTicks, coveredSeconds } = rating;
-  if (rating.allowance?.startsWith('bundle:') && row.invoice_number && row.allowance === rating.allowance) {
+  if (rating.allowance?.startsWith('bundle:') && row.on_invoice && row.allowance === rating.allowance) {
     // an invoiced call keeps the bundle seconds it had; its uncovered part is re-priced
     coveredSeconds = Math.min(row.covered_seconds, rating.billedSeconds);
     chargedTicks = Math.min(rating.listPriceTicks, rating.setupFeeTicks + (rating.billedSeconds - coveredSeconds) * (rating.ratePerMinuteMicros ?? 0));
@@ -113,7 +113,7 @@ export async function reratePeriod(database: Database, period: Period, options: 
         if (!differs(row, next)) continue;
         changed++;
         updates.push(next);
-        if (row.invoice_number) invoices.add(row.invoice_number);
+        if (row.on_invoice) invoices.add(row.on_invoice);
       }
       await updateRepricedCalls(session, updates);
       const last = rows[rows.length - 1]!;

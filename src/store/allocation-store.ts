@@ -31,14 +31,19 @@ export async function allocateBundles(
       SELECT * FROM unnest(${allowances}::text[], ${seconds}::int[]) AS b(allowance, seconds)
     ), scope AS (
       SELECT * FROM unnest(${accounts}::text[], ${starts}::timestamptz[], ${ends}::timestamptz[]) AS s(account_id, period_start, period_end)
+    ), latest AS (
+      SELECT DISTINCT ON (u.account_id) u.account_id, u.before, u.through_seq FROM usage_claim u
+      WHERE u.account_id IN (SELECT account_id FROM scope) ORDER BY u.account_id, u.before DESC
     ), in_scope AS (
-      SELECT c.*, s.period_start
+      SELECT c.*, s.period_start,
+             (c.invoice_number IS NOT NULL OR (l.before IS NOT NULL AND c.started_at < l.before AND c.store_seq <= l.through_seq)) AS billed
       FROM rated_call c
       JOIN scope s ON c.account_id = s.account_id AND c.started_at >= s.period_start AND c.started_at < s.period_end
+      LEFT JOIN latest l ON l.account_id = c.account_id
       WHERE c.allowance LIKE 'bundle:%'
     ), invoiced AS (
       SELECT account_id, line, allowance, period_start, sum(covered_seconds) AS covered
-      FROM in_scope WHERE invoice_number IS NOT NULL
+      FROM in_scope WHERE billed
       GROUP BY 1, 2, 3, 4
     ), ordered AS (
       SELECT c.account_id, c.started_at, c.source, c.record_id, c.billed_seconds, c.setup_fee_ticks,
@@ -51,7 +56,7 @@ export async function allocateBundles(
       FROM in_scope c
       JOIN bundle b ON b.allowance = c.allowance
       LEFT JOIN invoiced i ON i.account_id = c.account_id AND i.line = c.line AND i.allowance = c.allowance AND i.period_start = c.period_start
-      WHERE c.invoice_number IS NULL
+      WHERE NOT c.billed
     ), allocated AS (
       SELECT o.*, greatest(0, least(o.billed_seconds, o.available - o.used_before))::int AS covered
       FROM ordered o

@@ -45,6 +45,7 @@ const CALL_COLUMNS = [
   'file_id',
   'line_no',
   'setup_at',
+  'store_seq',
 ] as const;
 
 /** Band parts as stored: `peak:45;offpeak:15`. */
@@ -55,7 +56,7 @@ export function bandsText(bands: RatedCall['rating']['bands']): string {
 }
 
 /** One rated call as a COPY row in CALL_COLUMNS order. */
-function writeRatedCallRow(out: CopyBinaryWriter, call: RatedCall, lineNo: number, fileId: number): void {
+function writeRatedCallRow(out: CopyBinaryWriter, call: RatedCall, lineNo: number, fileId: number, storeSeq: number): void {
   const { cdr, rating, destination } = call;
   out
     .text(call.accountId)
@@ -89,6 +90,7 @@ function writeRatedCallRow(out: CopyBinaryWriter, call: RatedCall, lineNo: numbe
     .int4(fileId)
     .int4(lineNo)
     .timestamp(cdr.setupAtMs)
+    .int4(storeSeq)
     .endRow();
 }
 
@@ -127,9 +129,14 @@ export class RatedCallBatch {
   private readonly totals = new Map<string, CategoryTotals>();
   private readonly bundleScopes = new Map<string, AllocationScope>();
 
-  /** `expectedBytes`: the size of the previous batch, say, to allocate once */
+  /**
+   * `fileId`: the ingest file the calls were read from; `storeSeq`: the transaction that stores them
+   * (the same id for an ingest; invoices claim calls by it); `expectedBytes`: the size of the
+   * previous batch, say, to allocate once.
+   */
   constructor(
     readonly fileId: number,
+    readonly storeSeq: number,
     expectedBytes = 1 << 20,
   ) {
     this.rows = new CopyBinaryWriter(CALL_COLUMNS.length, Math.max(4096, expectedBytes + (expectedBytes >> 3)));
@@ -140,7 +147,7 @@ export class RatedCallBatch {
   }
 
   add(call: RatedCall, lineNo: number): void {
-    writeRatedCallRow(this.rows, call, lineNo, this.fileId);
+    writeRatedCallRow(this.rows, call, lineNo, this.fileId, this.storeSeq);
     const p = amsterdamParts(call.cdr.startedAtMs);
     const key = p.year * 100 + p.month;
     if (!this.periods.has(key)) this.periods.set(key, { year: p.year, month: p.month });
@@ -283,6 +290,27 @@ export interface IngestCounts {
   readonly rejected: number;
   readonly duplicates: number;
   readonly skipped: number;
+}
+
+/** Advisory lock keys: ingests hold INGEST shared for their transaction; reading the watermark takes it exclusively. */
+export const LOCK = { ingest: 0x63647201, invoiceRun: 0x63647202 } as const;
+
+/** Taken by every transaction that stores calls, before it draws its store_seq. */
+export async function lockIngestShared(session: Session): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock_shared(${LOCK.ingest})`.execute(session.db);
+}
+
+/**
+ * The highest store_seq whose calls are all committed: read while no ingest is in flight (their
+ * shared locks are waited for), so that every call stored later has a higher one.
+ */
+export async function ingestWatermark(database: Database): Promise<number> {
+  return database.session(async (session) => {
+    await sql`SELECT pg_advisory_xact_lock(${LOCK.ingest})`.execute(session.db);
+    const result = await sql<{ seq: number }>`
+      SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('ingest_file', 'id')::regclass), 0)::int AS seq`.execute(session.db);
+    return result.rows[0]!.seq;
+  });
 }
 
 /** An id for a file about to be ingested: its rows carry it before its bookkeeping row is written. */

@@ -5,6 +5,7 @@ import { amsterdamMidnightUtc } from '../domain/amsterdam-time.js';
 import type { CustomerFile } from '../billing/customer-file.js';
 import type { SubscriptionTerm } from '../rating/rate-cdr.js';
 import { sql } from 'kysely';
+import { groupBy } from '../domain/collections.js';
 import type { Database, Session } from './database.js';
 
 /**
@@ -164,18 +165,22 @@ export interface AccountSubscriptionRow {
   readonly validTo: string | null;
 }
 
-/** Accounts with their subscriptions that overlap [fromDate, toDate) (local dates). */
-export async function loadAccountsActiveBetween(database: Database, fromDate: string, toDate: string): Promise<AccountSubscriptionRow[]> {
-  const rows = await database.db
+/** A range of account ids, inclusive. */
+export interface IdRange {
+  readonly first: string;
+  readonly last: string;
+}
+
+/** Accounts with their subscriptions that overlap [fromDate, toDate) (local dates), optionally of a range of accounts. */
+export async function loadAccountsActiveBetween(db: Database['db'], fromDate: string, toDate: string, range?: IdRange): Promise<AccountSubscriptionRow[]> {
+  let query = db
     .selectFrom('subscription as s')
     .innerJoin('account as a', 'a.id', 's.account_id')
     .select(['a.id', 'a.name', 'a.segment', 's.line', 's.plan_id', 's.valid_from', 's.valid_to'])
     .where('s.valid_from', '<', toDate)
-    .where((eb) => eb.or([eb('s.valid_to', 'is', null), eb('s.valid_to', '>', fromDate)]))
-    .orderBy('a.id')
-    .orderBy('s.line')
-    .orderBy('s.valid_from')
-    .execute();
+    .where((eb) => eb.or([eb('s.valid_to', 'is', null), eb('s.valid_to', '>', fromDate)]));
+  if (range) query = query.where('s.account_id', '>=', range.first).where('s.account_id', '<=', range.last);
+  const rows = await query.orderBy('a.id').orderBy('s.line').orderBy('s.valid_from').execute();
   return rows.map((r) => ({
     accountId: r.id,
     name: r.name,
@@ -185,6 +190,55 @@ export async function loadAccountsActiveBetween(database: Database, fromDate: st
     validFrom: r.valid_from,
     validTo: r.valid_to,
   }));
+}
+
+export interface AccountRow {
+  readonly id: string;
+  readonly name: string;
+  readonly segment: 'residential' | 'business';
+}
+
+/** The accounts of a range, in id order. */
+export async function loadAccountRange(db: Database['db'], range: IdRange): Promise<AccountRow[]> {
+  return db.selectFrom('account').select(['id', 'name', 'segment']).where('id', '>=', range.first).where('id', '<=', range.last).orderBy('id').execute();
+}
+
+/** An invoice for a period after `period` of one of these accounts that has none for `period`, if any. */
+export async function laterInvoice(
+  db: Database['db'],
+  period: string,
+  accountIds: readonly string[],
+): Promise<{ account_id: string; period: string } | undefined> {
+  const result = await sql<{ account_id: string; period: string }>`
+    SELECT i.account_id, i.period FROM invoice i WHERE i.kind = 'invoice' AND i.period > ${period} AND i.account_id = ANY(${accountIds}::text[])
+      AND NOT EXISTS (SELECT 1 FROM invoice j WHERE j.account_id = i.account_id AND j.period = ${period} AND j.kind = 'invoice')
+    ORDER BY i.period, i.account_id LIMIT 1`.execute(db);
+  return result.rows[0];
+}
+
+/**
+ * Months in [fromPeriod, toPeriod) (YYYY-MM) in which an account had a line or a billing item and has
+ * no invoice: at most `limit`, oldest first.
+ */
+export async function billableMonthsWithoutInvoice(
+  db: Database['db'],
+  fromPeriod: string,
+  toPeriod: string,
+  limit: number,
+): Promise<{ account_id: string; period: string }[]> {
+  const result = await sql<{ account_id: string; period: string }>`
+    WITH month AS (
+      SELECT m::date AS first_day, (m + interval '1 month')::date AS next_first_day, to_char(m, 'YYYY-MM') AS period
+      FROM generate_series(${`${fromPeriod}-01`}::date, ${`${toPeriod}-01`}::date - interval '1 month', interval '1 month') AS m
+    ), billable AS (
+      SELECT s.account_id, m.period FROM month m JOIN subscription s ON s.valid_from < m.next_first_day AND (s.valid_to IS NULL OR s.valid_to > m.first_day)
+      UNION
+      SELECT b.account_id, m.period FROM month m JOIN billing_item b ON b.valid_from < m.next_first_day AND (b.valid_to IS NULL OR b.valid_to > m.first_day)
+    )
+    SELECT b.account_id, b.period FROM billable b
+    WHERE NOT EXISTS (SELECT 1 FROM invoice i WHERE i.account_id = b.account_id AND i.period = b.period AND i.kind = 'invoice')
+    ORDER BY b.period, b.account_id LIMIT ${limit}`.execute(db);
+  return result.rows;
 }
 
 /** Accounts by id, in id order. */
@@ -207,26 +261,33 @@ export interface BillingItemTerm {
   readonly validTo: string | null;
 }
 
-/** An account's billing items that overlap [fromDate, toDate), in a stable order. */
-export async function loadBillingItems(database: Database, accountId: string, fromDate: string, toDate: string): Promise<BillingItemTerm[]> {
-  const rows = await database.db
+/** The billing items of a range of accounts that overlap [fromDate, toDate), by account, in a stable order. */
+export async function loadBillingItems(db: Database['db'], range: IdRange, fromDate: string, toDate: string): Promise<Map<string, BillingItemTerm[]>> {
+  const rows = await db
     .selectFrom('billing_item as b')
     .leftJoin('pbx as p', 'p.id', 'b.pbx_id')
-    .select(['b.item_id', 'b.label', 'b.pbx_id', 'p.name as pbx_name', 'b.user_id', 'b.valid_from', 'b.valid_to'])
-    .where('b.account_id', '=', accountId)
+    .select(['b.account_id', 'b.item_id', 'b.label', 'b.pbx_id', 'p.name as pbx_name', 'b.user_id', 'b.valid_from', 'b.valid_to'])
+    .where('b.account_id', '>=', range.first)
+    .where('b.account_id', '<=', range.last)
     .where('b.valid_from', '<', toDate)
     .where((eb) => eb.or([eb('b.valid_to', 'is', null), eb('b.valid_to', '>', fromDate)]))
+    .orderBy('b.account_id')
     .orderBy('b.pbx_id')
     .orderBy('b.user_id')
     .orderBy('b.item_id')
     .orderBy('b.valid_from')
     .execute();
-  return rows.map((r) => ({ itemId: r.item_id, label: r.label, pbxId: r.pbx_id, pbxName: r.pbx_name, validFrom: r.valid_from, validTo: r.valid_to }));
+  return new Map(
+    [...groupBy(rows, (r) => r.account_id)].map(([id, list]) => [
+      id,
+      list.map((r) => ({ itemId: r.item_id, label: r.label, pbxId: r.pbx_id, pbxName: r.pbx_name, validFrom: r.valid_from, validTo: r.valid_to })),
+    ]),
+  );
 }
 
 /** Accounts with billing items overlapping [fromDate, toDate). */
-export async function accountsWithBillingItems(database: Database, fromDate: string, toDate: string): Promise<{ id: string; name: string }[]> {
-  return database.db
+export async function accountsWithBillingItems(db: Database['db'], fromDate: string, toDate: string): Promise<{ id: string; name: string }[]> {
+  return db
     .selectFrom('billing_item as b')
     .innerJoin('account as a', 'a.id', 'b.account_id')
     .select(['a.id', 'a.name'])

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
@@ -26,6 +26,12 @@ export interface Database {
   readonly db: Kysely<Schema>;
   /** Runs `work` in one transaction on one connection; rolls back if it throws. */
   session<T>(work: (session: Session) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` while holding an advisory lock for the whole run (on a connection of its own); when
+   * another process holds it, returns { acquired: false } at once. The embedded database is opened
+   * by one process at a time, so there it always acquires, after the runs before it in this process.
+   */
+  exclusively<T>(key: number, work: () => Promise<T>): Promise<{ acquired: true; value: T } | { acquired: false }>;
   close(): Promise<void>;
 }
 
@@ -71,6 +77,9 @@ export function redactUrl(url: string): string {
 
 async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // an idle connection the server closed (a restart, a dropped database) is discarded by the pool;
+  // the next query reports the problem. Without a listener the event would end the process.
+  pool.on('error', () => undefined);
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
@@ -97,6 +106,20 @@ async function openPostgres(url: string): Promise<Database> {
         client.release();
       }
     },
+    async exclusively(key, work) {
+      const client = await pool.connect();
+      try {
+        const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key]);
+        if (!locked.rows[0]?.ok) return { acquired: false };
+        try {
+          return { acquired: true, value: await work() };
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
+        }
+      } finally {
+        client.release();
+      }
+    },
     async close() {
       await db.destroy();
     },
@@ -109,6 +132,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     parsers: { [INT8]: asText, [NUMERIC]: asText, [DATE]: asText },
   });
   const mutex = new Mutex();
+  const turns = new Map<number, Promise<void>>();
   const db = new Kysely<Schema>({ dialect: new PGliteDialect(pglite, mutex) });
   return {
     kind: 'pglite',
@@ -132,11 +156,41 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
         release();
       }
     },
+    async exclusively(key, work) {
+      // one process opens the embedded database; within it, runs of the same key take turns
+      const before = turns.get(key) ?? Promise.resolve();
+      let done!: () => void;
+      const mine = new Promise<void>((resolve) => {
+        done = resolve;
+      });
+      turns.set(key, mine);
+      await before;
+      try {
+        return { acquired: true, value: await work() };
+      } finally {
+        done();
+        if (turns.get(key) === mine) turns.delete(key);
+      }
+    },
     async close() {
       await db.destroy();
       await pglite.close();
     },
   };
+}
+
+/**
+ * Refreshes the planner's statistics of tables that changed by more than a tenth since they were
+ * last analyzed (a month's calls just ingested, a customer base just loaded): without them PostgreSQL
+ * plans a million fresh rows as a few hundred. Autovacuum would get there, but not before the next
+ * command of a nightly run.
+ */
+export async function analyzeChangedTables(database: Database): Promise<string[]> {
+  const stale = await sql<{ name: string }>`
+    SELECT quote_ident(schemaname) || '.' || quote_ident(relname) AS name FROM pg_stat_user_tables
+    WHERE n_mod_since_analyze > greatest(500, n_live_tup / 10)`.execute(database.db);
+  for (const { name } of stale.rows) await sql.raw(`ANALYZE ${name}`).execute(database.db);
+  return stale.rows.map((r) => r.name);
 }
 
 export interface DatabaseOptions {

@@ -1,6 +1,7 @@
 /**
  * Fair use: covered minutes by customer and month, and the charges an operator applies.
  */
+import { groupBy } from '../domain/collections.js';
 import { sql, type Selectable } from 'kysely';
 import type { Database, Session } from './database.js';
 import type { FairUseChargeRow as FairUseChargeTable } from './schema.js';
@@ -50,24 +51,18 @@ export async function insertFairUseCharge(
   return Number(result.numAffectedRows ?? 0n) > 0;
 }
 
-/** Puts an account's pending fair-use charges on an invoice; returns them. */
-export async function claimFairUseCharges(session: Session, accountId: string, invoiceNumber: string): Promise<FairUseChargeRow[]> {
-  const result = await sql<FairUseChargeRow>`
-    UPDATE fair_use_charge SET invoice_number = ${invoiceNumber}
-    WHERE account_id = ${accountId} AND invoice_number IS NULL
-    RETURNING *`.execute(session.db);
-  return [...result.rows].sort((a, b) => a.window_start.localeCompare(b.window_start) || a.fair_use_group.localeCompare(b.fair_use_group));
+/** Pending fair-use charges of a range of accounts, by account, in window order. */
+export async function pendingFairUseChargesOf(db: Session['db'], range: { first: string; last: string }): Promise<Map<string, FairUseChargeRow[]>> {
+  const result = await sql<FairUseChargeRow>`SELECT * FROM fair_use_charge
+    WHERE account_id BETWEEN ${range.first} AND ${range.last} AND invoice_number IS NULL
+    ORDER BY account_id, window_start, fair_use_group`.execute(db);
+  return groupBy(result.rows, (r) => r.account_id);
 }
 
-/** Pending fair-use charges of an account (dry run). */
-export async function pendingFairUseCharges(database: Database, accountId: string): Promise<FairUseChargeRow[]> {
-  const result = await sql<FairUseChargeRow>`SELECT * FROM fair_use_charge WHERE account_id = ${accountId} AND invoice_number IS NULL
-    ORDER BY window_start, fair_use_group`.execute(database.db);
-  return result.rows;
-}
-
-/** Accounts with pending fair-use charges. */
-export async function accountsWithPendingFairUse(database: Database): Promise<string[]> {
-  const result = await sql<{ account_id: string }>`SELECT DISTINCT account_id FROM fair_use_charge WHERE invoice_number IS NULL`.execute(database.db);
-  return result.rows.map((r) => r.account_id);
+/** Puts the pending fair-use charges of accounts on their invoices (account → invoice number). */
+export async function claimFairUseChargesOf(session: Session, invoices: ReadonlyMap<string, string>): Promise<void> {
+  if (invoices.size === 0) return;
+  await sql`UPDATE fair_use_charge f SET invoice_number = m.number
+    FROM unnest(${[...invoices.keys()]}::text[], ${[...invoices.values()]}::text[]) AS m(account_id, number)
+    WHERE f.account_id = m.account_id AND f.invoice_number IS NULL`.execute(session.db);
 }

@@ -1,11 +1,46 @@
 /**
- * Invoices: gapless numbers per year, usage taken from unbilled calls, immutable once issued.
+ * Invoices: gapless numbers per year, usage taken from unbilled calls by claims (see
+ * migrations/0006_usage_claims.sql), immutable once issued. The invoice run reads and writes a range
+ * of accounts at a time, set-based.
  */
 import { sql } from 'kysely';
 import type { UsageSummary } from '../billing/build-invoice.js';
+import { groupBy } from '../domain/collections.js';
 import type { Database, Session } from './database.js';
 import type { InvoiceRow } from './schema.js';
 import type { Insertable, Selectable } from 'kysely';
+
+/** `count` consecutive invoice numbers of a year; gapless because they roll back with the transaction. */
+export async function reserveInvoiceNumbers(session: Session, year: number, count: number): Promise<string[]> {
+  if (count === 0) return [];
+  const result = await sql<{ last_number: number }>`
+    INSERT INTO invoice_sequence (year, last_number) VALUES (${year}, ${count})
+    ON CONFLICT (year) DO UPDATE SET last_number = invoice_sequence.last_number + ${count}
+    RETURNING last_number`.execute(session.db);
+  const last = result.rows[0]!.last_number;
+  return Array.from({ length: count }, (_, i) => `${year}-${String(last - count + 1 + i).padStart(6, '0')}`);
+}
+
+/** Stores issued invoices, one statement for all. */
+export async function insertInvoices(session: Session, rows: readonly Insertable<InvoiceRow>[]): Promise<void> {
+  for (let from = 0; from < rows.length; from += 1_000)
+    await session.db
+      .insertInto('invoice')
+      .values(rows.slice(from, from + 1_000))
+      .execute();
+}
+
+/** The invoices of a period already issued to accounts of a range. */
+export async function invoicesOfPeriod(db: Session['db'], range: AccountRange, period: string): Promise<Selectable<InvoiceRow>[]> {
+  return db
+    .selectFrom('invoice')
+    .selectAll()
+    .where('account_id', '>=', range.first)
+    .where('account_id', '<=', range.last)
+    .where('period', '=', period)
+    .where('kind', '=', 'invoice')
+    .execute();
+}
 
 /** The next invoice number of a year; gapless because it rolls back with the transaction. */
 export async function nextInvoiceNumber(session: Session, year: number): Promise<string> {
@@ -53,42 +88,48 @@ const USAGE_AGGREGATE = sql.raw(`
   coalesce(sum(covered_seconds) FILTER (WHERE allowance = 'unlimited'), 0)::text AS covered_seconds,
   coalesce(sum(covered_seconds) FILTER (WHERE allowance LIKE 'bundle:%'), 0)::text AS bundle_seconds`);
 
-/**
- * Marks an account's unbilled calls that started before `before` as billed by `invoiceNumber`, and
- * returns their usage by month and category: exactly the calls marked, whatever arrives meanwhile.
- * Incoming and unanswered legs are marked too; they cost nothing.
- */
-export async function claimUnbilledUsage(session: Session, accountId: string, before: Date, invoiceNumber: string): Promise<UsageSummary[]> {
-  const result = await sql<UsageRow>`
-    WITH claimed AS (
-      UPDATE rated_call SET invoice_number = ${invoiceNumber}
-      WHERE account_id = ${accountId} AND invoice_number IS NULL AND started_at < ${before}
-      RETURNING started_at, category, billed_seconds, list_price_ticks, charged_ticks, allowance, covered_seconds
-    )
-    SELECT ${USAGE_AGGREGATE} FROM claimed
-    WHERE category IS NOT NULL
-    GROUP BY 1, 2 ORDER BY 1, 2`.execute(session.db);
-  return toUsage(result.rows);
+/** A range of account ids, inclusive: the invoice run's unit of work (an index range of the history). */
+export interface AccountRange {
+  readonly first: string;
+  readonly last: string;
 }
 
-/** Usage per line of the calls on an invoice (or unbilled before `before`, for a dry run), with the PBX user. */
-export async function usageByLine(
-  db: Database['db'] | Session['db'],
-  where: { invoiceNumber: string } | { accountId: string; before: Date },
-): Promise<{ line: string; user: string | null; group: string | null; calls: number; billedSeconds: number; chargedTicks: string }[]> {
-  const filter =
-    'invoiceNumber' in where
-      ? sql`c.invoice_number = ${where.invoiceNumber}`
-      : sql`c.account_id = ${where.accountId} AND c.invoice_number IS NULL AND c.started_at < ${where.before}`;
-  const result = await sql<{ line: string; user_name: string | null; pbx_name: string | null; calls: string; billed: string; charged: string }>`
-    SELECT c.line, max(u.name) AS user_name, max(p.name) AS pbx_name, count(*)::text AS calls,
-           sum(c.billed_seconds)::text AS billed, sum(c.charged_ticks)::text AS charged
-    FROM rated_call c
-    LEFT JOIN pbx_user u ON u.number = c.line AND u.pbx_id IN (SELECT id FROM pbx WHERE account_id = c.account_id)
-    LEFT JOIN pbx p ON p.id = u.pbx_id
-    WHERE ${filter} AND c.category IS NOT NULL
-    GROUP BY c.line ORDER BY max(p.name), c.line`.execute(db);
-  return result.rows.map((r) => ({
+/** Each account's latest claim. */
+const LATEST_CLAIMS = sql.raw('SELECT DISTINCT ON (account_id) account_id, before, through_seq FROM usage_claim ORDER BY account_id, before DESC');
+
+/** Calls (alias c, latest claim alias l) that no invoice has taken. */
+const UNBILLED = sql.raw('c.invoice_number IS NULL AND (l.before IS NULL OR c.started_at >= l.before OR c.store_seq > l.through_seq)');
+
+/** The calls (c) an invoice run up to `before` and `watermark` takes, with their latest claim (l). */
+const takenCalls = (before: Date, watermark: number) =>
+  sql`rated_call c LEFT JOIN (${LATEST_CLAIMS}) l ON l.account_id = c.account_id
+  WHERE c.started_at < ${before} AND c.store_seq <= ${watermark} AND ${UNBILLED}`;
+
+export interface LineUsageRow {
+  readonly line: string;
+  readonly user: string | null;
+  readonly group: string | null;
+  readonly calls: number;
+  readonly billedSeconds: number;
+  readonly chargedTicks: string;
+}
+
+const LINE_AGGREGATE = sql.raw(`c.line, max(u.name) AS user_name, max(p.name) AS pbx_name, count(*)::text AS calls,
+  sum(c.billed_seconds)::text AS billed, sum(c.charged_ticks)::text AS charged`);
+const LINE_JOIN = sql.raw(`LEFT JOIN pbx_user u ON u.number = c.line AND u.pbx_id IN (SELECT id FROM pbx WHERE account_id = c.account_id)
+  LEFT JOIN pbx p ON p.id = u.pbx_id`);
+
+interface LineRow {
+  line: string;
+  user_name: string | null;
+  pbx_name: string | null;
+  calls: string;
+  billed: string;
+  charged: string;
+}
+
+function toLineUsage(rows: readonly LineRow[]): LineUsageRow[] {
+  return rows.map((r) => ({
     line: r.line,
     user: r.user_name,
     group: r.pbx_name,
@@ -98,20 +139,119 @@ export async function usageByLine(
   }));
 }
 
+function groupByAccount<R extends { account_id: string }, T>(rows: readonly R[], convert: (rows: R[]) => T[]): Map<string, T[]> {
+  return new Map([...groupBy(rows, (r) => r.account_id)].map(([id, list]) => [id, convert(list)]));
+}
+
+/**
+ * Aggregates, in one pass over the history, the usage an invoice run takes (per account, line, month
+ * and category) into the run's working table; returns the accounts with such calls. The caller
+ * holds the invoice-run lock.
+ */
+export async function prepareRunUsage(database: Database, before: Date, watermark: number): Promise<string[]> {
+  return database.session(async ({ db }) => {
+    await sql`SET LOCAL work_mem = '128MB'`.execute(db); // hash the groups in memory, not sort them on disk
+    await sql`TRUNCATE invoice_run_usage`.execute(db);
+    await sql`
+      INSERT INTO invoice_run_usage (account_id, line, period, category, calls, billed_seconds, list_price_ticks, charged_ticks, covered_calls, covered_seconds, bundle_seconds)
+      SELECT c.account_id, c.line, to_char(c.started_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM'), c.category, count(*), sum(c.billed_seconds),
+             sum(c.list_price_ticks), sum(c.charged_ticks), count(*) FILTER (WHERE c.allowance = 'unlimited'),
+             coalesce(sum(c.covered_seconds) FILTER (WHERE c.allowance = 'unlimited'), 0),
+             coalesce(sum(c.covered_seconds) FILTER (WHERE c.allowance LIKE 'bundle:%'), 0)
+      FROM ${takenCalls(before, watermark)}
+      GROUP BY 1, 2, 3, 4`.execute(db);
+    const accounts = await sql<{ account_id: string }>`SELECT DISTINCT account_id FROM invoice_run_usage`.execute(db);
+    return accounts.rows.map((r) => r.account_id);
+  });
+}
+
+/** Empties the run's working table. */
+export async function clearRunUsage(db: Database['db']): Promise<void> {
+  await sql`TRUNCATE invoice_run_usage`.execute(db);
+}
+
+/** The run's usage of a range of accounts, by account (months and categories in order). */
+export async function runUsage(db: Session['db'], range: AccountRange): Promise<Map<string, UsageSummary[]>> {
+  const result = await sql<UsageRow & { account_id: string }>`
+    SELECT account_id, period, category, sum(calls)::text AS calls, sum(billed_seconds)::text AS billed_seconds,
+           sum(list_price_ticks)::text AS list_price_ticks, sum(charged_ticks)::text AS charged_ticks, sum(covered_calls)::text AS covered_calls,
+           sum(covered_seconds)::text AS covered_seconds, sum(bundle_seconds)::text AS bundle_seconds
+    FROM invoice_run_usage WHERE account_id BETWEEN ${range.first} AND ${range.last} AND category IS NOT NULL
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`.execute(db);
+  return groupByAccount(result.rows, (rows) => toUsage(rows));
+}
+
+/** The run's usage per line (with the PBX user) of the business accounts of a range, by account. */
+export async function runLineUsage(db: Session['db'], range: AccountRange): Promise<Map<string, LineUsageRow[]>> {
+  const result = await sql<LineRow & { account_id: string }>`
+    SELECT c.account_id, c.line, max(u.name) AS user_name, max(p.name) AS pbx_name, sum(c.calls)::text AS calls,
+           sum(c.billed_seconds)::text AS billed, sum(c.charged_ticks)::text AS charged
+    FROM invoice_run_usage c JOIN account a ON a.id = c.account_id AND a.segment = 'business' ${LINE_JOIN}
+    WHERE c.account_id BETWEEN ${range.first} AND ${range.last} AND c.category IS NOT NULL
+    GROUP BY c.account_id, c.line ORDER BY c.account_id, max(p.name), c.line`.execute(db);
+  return groupByAccount(result.rows, (rows) => toLineUsage(rows));
+}
+
+export interface UsageClaim {
+  readonly accountId: string;
+  readonly invoiceNumber: string;
+  readonly before: Date;
+  readonly throughSeq: number;
+}
+
+/** Records what each invoice of a run took: one row per invoice, chained to the account's previous claim. */
+export async function insertClaims(session: Session, claims: readonly UsageClaim[]): Promise<void> {
+  if (claims.length === 0) return;
+  await sql`
+    INSERT INTO usage_claim (account_id, before, through_seq, prev_before, prev_through_seq, invoice_number)
+    SELECT n.account_id, n.before, n.through_seq, coalesce(l.before, '-infinity'), coalesce(l.through_seq, 0), n.invoice_number
+    FROM unnest(${claims.map((c) => c.accountId)}::text[], ${claims.map((c) => c.before.toISOString())}::timestamptz[],
+                ${claims.map((c) => c.throughSeq)}::int[], ${claims.map((c) => c.invoiceNumber)}::text[]) AS n(account_id, before, through_seq, invoice_number)
+    LEFT JOIN LATERAL (SELECT before, through_seq FROM usage_claim u WHERE u.account_id = n.account_id ORDER BY before DESC LIMIT 1) l ON true`.execute(
+    session.db,
+  );
+}
+
+/** The calls of one issued invoice (alias c): claimed by its claim, or marked with its number the old way. */
+function callsOfInvoice(number: string) {
+  return sql`(
+    SELECT c.* FROM rated_call c WHERE c.invoice_number = ${number}
+    UNION ALL
+    SELECT c.* FROM rated_call c JOIN usage_claim u ON u.invoice_number = ${number} AND c.account_id = u.account_id
+    WHERE c.invoice_number IS NULL AND c.started_at < u.before AND c.store_seq <= u.through_seq
+      AND NOT (c.started_at < u.prev_before AND c.store_seq <= u.prev_through_seq)
+  ) c`;
+}
+
 /** The usage of the calls on an invoice now (after a rerate, it may differ from what the invoice says). */
 export async function usageOfInvoice(session: Session, invoiceNumber: string): Promise<UsageSummary[]> {
   const result = await sql<UsageRow>`
-    SELECT ${USAGE_AGGREGATE} FROM rated_call
-    WHERE invoice_number = ${invoiceNumber} AND category IS NOT NULL
-    GROUP BY 1, 2 ORDER BY 1, 2`.execute(session.db);
+    SELECT ${USAGE_AGGREGATE} FROM ${callsOfInvoice(invoiceNumber)}
+    WHERE category IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`.execute(session.db);
   return toUsage(result.rows);
 }
 
-/** Moves the calls of one invoice to another (a corrective invoice takes over the calls it re-bills). */
-export async function moveCallsToInvoice(session: Session, from: string, to: string): Promise<number> {
-  const result = await sql`UPDATE rated_call SET invoice_number = ${to} WHERE invoice_number = ${from}`.execute(session.db);
-  return Number(result.numAffectedRows ?? 0n);
+/** Usage per line of the calls on an invoice, with the PBX user. */
+export async function usageOfInvoiceByLine(session: Session, invoiceNumber: string): Promise<LineUsageRow[]> {
+  const result = await sql<LineRow>`
+    SELECT ${LINE_AGGREGATE} FROM ${callsOfInvoice(invoiceNumber)} ${LINE_JOIN}
+    WHERE c.category IS NOT NULL GROUP BY c.line ORDER BY max(p.name), c.line`.execute(session.db);
+  return toLineUsage(result.rows);
 }
+
+/** Moves the calls of one invoice to another (a corrective invoice takes over the calls it re-bills). */
+export async function moveCallsToInvoice(session: Session, from: string, to: string): Promise<void> {
+  await sql`UPDATE rated_call SET invoice_number = ${to} WHERE invoice_number = ${from}`.execute(session.db);
+  await sql`UPDATE usage_claim SET invoice_number = ${to} WHERE invoice_number = ${from}`.execute(session.db);
+}
+
+/**
+ * The invoice each call of a page is on (undefined: not invoiced), by the call's key in the page:
+ * marked the old way or covered by a claim.
+ */
+export const INVOICE_OF_CALL = sql.raw(`coalesce(c.invoice_number, (
+  SELECT u.invoice_number FROM usage_claim u WHERE u.account_id = c.account_id AND c.started_at < u.before AND c.store_seq <= u.through_seq
+    AND NOT (c.started_at < u.prev_before AND c.store_seq <= u.prev_through_seq)))`);
 
 /** An invoice, credit note or corrective invoice by number. */
 export async function findByNumber(db: Session['db'] | Database['db'], number: string): Promise<Selectable<InvoiceRow> | undefined> {
@@ -121,27 +261,6 @@ export async function findByNumber(db: Session['db'] | Database['db'], number: s
 /** Documents that refer to an invoice (its credit notes and corrective invoice). */
 export async function referringTo(db: Session['db'] | Database['db'], number: string): Promise<Selectable<InvoiceRow>[]> {
   return db.selectFrom('invoice').selectAll().where('refers_to', '=', number).orderBy('number').execute();
-}
-
-/** The same usage, without claiming it (dry run). */
-export async function peekUnbilledUsage(database: Database, accountId: string, before: Date): Promise<UsageSummary[]> {
-  const result = await sql<UsageRow>`
-    SELECT ${USAGE_AGGREGATE} FROM rated_call
-    WHERE account_id = ${accountId} AND invoice_number IS NULL AND started_at < ${before} AND category IS NOT NULL
-    GROUP BY 1, 2 ORDER BY 1, 2`.execute(database.db);
-  return toUsage(result.rows);
-}
-
-/** Accounts with unbilled calls that started before `before`. */
-export async function accountsWithUnbilledUsage(database: Database, before: Date): Promise<string[]> {
-  const rows = await database.db
-    .selectFrom('rated_call')
-    .select('account_id')
-    .distinct()
-    .where('invoice_number', 'is', null)
-    .where('started_at', '<', before)
-    .execute();
-  return rows.map((r) => r.account_id);
 }
 
 export async function findInvoice(db: Session['db'] | Database['db'], accountId: string, period: string): Promise<Selectable<InvoiceRow> | undefined> {

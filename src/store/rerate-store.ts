@@ -5,9 +5,11 @@ import { sql, type Selectable } from 'kysely';
 import type { Cdr } from '../domain/cdr.js';
 import { periodEnd, periodStart, type Period } from '../domain/period.js';
 import type { Session } from './database.js';
+import { INVOICE_OF_CALL } from './invoice-store.js';
 import type { RatedCallRow } from './schema.js';
 
-export type StoredCallRow = Selectable<RatedCallRow>;
+/** A stored call with the invoice it is on (null: not invoiced yet). */
+export type StoredCallRow = Selectable<RatedCallRow> & { readonly on_invoice: string | null };
 
 /** The canonical CDR a stored call was rated from. */
 export function callRowToCdr(row: StoredCallRow): Cdr {
@@ -42,7 +44,12 @@ export async function selectCallsPage(
   after: CallKey | undefined,
   limit: number,
 ): Promise<StoredCallRow[]> {
-  let query = session.db.selectFrom('rated_call').selectAll().where('started_at', '>=', periodStart(period)).where('started_at', '<', periodEnd(period));
+  let query = session.db
+    .selectFrom('rated_call as c')
+    .selectAll()
+    .select(sql<string | null>`${INVOICE_OF_CALL}`.as('on_invoice'))
+    .where('started_at', '>=', periodStart(period))
+    .where('started_at', '<', periodEnd(period));
   if (accountId) query = query.where('account_id', '=', accountId);
   if (after) {
     query = query.where(

@@ -61,6 +61,7 @@ export interface RatedCallRow {
   account_id: string;
   started_at: Date;
   setup_at: Date | null;
+  store_seq: number;
   source: string;
   record_id: string;
   line: string;
@@ -155,7 +156,17 @@ export interface BillingItemRow {
   valid_to: DateText | null;
 }
 
+export interface UsageClaimRow {
+  account_id: string;
+  before: Date;
+  through_seq: number;
+  prev_before: Date;
+  prev_through_seq: number;
+  invoice_number: string;
+}
+
 export interface Schema {
+  usage_claim: UsageClaimRow;
   enterprise: EnterpriseRow;
   pbx: PbxRow;
   pbx_user: PbxUserRow;

@@ -18,7 +18,7 @@ describe(`credit notes and the enterprise overview (${TEST_BACKEND})`, () => {
     await loadTariffs(test.database, 'tariffs', NOW);
     await loadCustomers(test.database, `${CASE}/customers.json`);
     await ingestFiles(test.database, [`${CASE}/cdrs/oktober.csv`], { format: 'auto', now: NOW });
-    await issueInvoices(test.database, { year: 2026, month: 10 }, { issueDate: '2026-11-01' });
+    await issueInvoices(test.database, { year: 2026, month: 10 }, { issueDate: '2026-11-01', now: new Date('2026-11-01T12:00:00Z') });
   });
   afterAll(async () => test?.drop());
 

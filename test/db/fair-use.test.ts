@@ -95,7 +95,7 @@ describe(`fair use on a synthetic population (${TEST_BACKEND})`, () => {
     expect(second!.applied).toBe(false);
     const rows = await test.database.db.selectFrom('fair_use_charge').selectAll().execute();
     expect(rows).toHaveLength(1);
-    const issued = await issueInvoices(test.database, { year: 2026, month: 9 }, { issueDate: '2026-10-01' });
+    const issued = await issueInvoices(test.database, { year: 2026, month: 9 }, { issueDate: '2026-10-01', now: new Date('2026-10-01T12:00:00Z') });
     const invoice = issued.find((i) => i.invoice.account.id === 'HEAVY-1')!.invoice;
     const line = invoice.lines.find((l) => l.type === 'fair_use')!;
     expect(line).toMatchObject({
@@ -107,7 +107,7 @@ describe(`fair use on a synthetic population (${TEST_BACKEND})`, () => {
     expect(others.every((i) => i.invoice.lines.every((l) => l.type !== 'fair_use'))).toBe(true);
     // on the invoice now: applying again still adds nothing, and the next invoice has no fair-use line
     expect((await applyFairUse(test.database, { year: 2026, month: 9 }, 3, 'HEAVY-1', NOW))[0]!.applied).toBe(false);
-    const october = await issueInvoices(test.database, { year: 2026, month: 10 }, { issueDate: '2026-11-01' });
+    const october = await issueInvoices(test.database, { year: 2026, month: 10 }, { issueDate: '2026-11-01', now: new Date('2026-11-01T12:00:00Z') });
     expect(october.find((i) => i.invoice.account.id === 'HEAVY-1')!.invoice.lines.some((l) => l.type === 'fair_use')).toBe(false);
   });
 });

@@ -96,7 +96,7 @@ describe(`ingest and invoice on ${TEST_BACKEND}`, () => {
     const [fileA, fileB] = [readFileSync('fixtures/cdrs/xms-2026-10-a.csv', 'utf8'), readFileSync('fixtures/cdrs/xms-2026-10-b.csv', 'utf8')];
     expect(fileA.length + fileB.length).toBeGreaterThan(0);
     await ingest(database, ['fixtures/cdrs/xms-2026-10-a.csv', 'fixtures/cdrs/xms-2026-10-b.csv']);
-    const issued = await issueInvoices(database, { year: 2026, month: 10 }, { issueDate: '2026-11-01' });
+    const issued = await issueInvoices(database, { year: 2026, month: 10 }, { issueDate: '2026-11-01', now: new Date('2026-11-01T12:00:00Z') });
     expect(issued.map((i) => i.invoice.number)).toEqual(['2026-000001', '2026-000002', '2026-000003', '2026-000004', '2026-000005']);
     for (const { invoice } of issued) {
       const sum = invoice.lines.reduce((s, l) => s.add(l.amount), new Decimal(0));
@@ -111,7 +111,7 @@ describe(`ingest and invoice on ${TEST_BACKEND}`, () => {
     const visser = issued.find((i) => i.invoice.account.id === 'R-1005')!.invoice;
     expect(visser.lines.filter((l) => l.type === 'recurring').map((l) => l.amount)).toEqual(['2.40', '9.03']);
 
-    const again = await issueInvoices(database, { year: 2026, month: 10 }, { issueDate: '2026-11-02' });
+    const again = await issueInvoices(database, { year: 2026, month: 10 }, { issueDate: '2026-11-02', now: new Date('2026-11-02T12:00:00Z') });
     expect(again.every((i) => !i.issuedNow)).toBe(true);
     expect(again.map((i) => i.invoice)).toEqual(issued.map((i) => i.invoice));
     const sequence = await database.db.selectFrom('invoice_sequence').selectAll().execute();
@@ -127,7 +127,7 @@ describe(`ingest and invoice on ${TEST_BACKEND}`, () => {
     const path = writeCanonicalFile(dir, 'late.csv', ['late-1,2026-10-30T12:00:00+01:00,120,+31201234567,0612345678,outgoing,+31201234567,fixed,']);
     const [report] = await ingest(database, [path]);
     expect(report!.rated).toBe(1);
-    const november = await issueInvoices(database, { year: 2026, month: 11 }, { issueDate: '2026-12-01' });
+    const november = await issueInvoices(database, { year: 2026, month: 11 }, { issueDate: '2026-12-01', now: new Date('2026-12-01T12:00:00Z') });
     const devries = november.find((i) => i.invoice.account.id === 'R-1001')!.invoice;
     const late = devries.lines.filter((l) => l.period === '2026-10');
     expect(late).toHaveLength(1);

@@ -4,7 +4,8 @@ import { Command } from 'commander';
 import { amsterdamDate } from '../../domain/calendar.js';
 import { issueInvoices } from '../../pipeline/issue-invoices.js';
 import type { GlobalFlags } from '../config.js';
-import { INVOICE_SUMMARY, writeDocuments } from '../documents.js';
+import { INVOICE_SUMMARY, invoiceCollector } from '../documents.js';
+import { countProgress } from '../progress.js';
 import { DATE, LANGUAGE, parseOption, period } from '../options.js';
 import { outputOption, print, render, type OutputFormat } from '../output.js';
 import { runWithDatabase } from '../run-command.js';
@@ -20,7 +21,9 @@ interface InvoiceFlags {
 
 export function invoiceCommand(globals: () => GlobalFlags): Command {
   return new Command('invoice')
-    .description("issue the period's invoices: one JSON (for machines) and one HTML (for people) file per invoice, and a summary")
+    .description(
+      "issue the period's invoices (after the period has ended; one run at a time): one JSON (for machines) and one HTML (for people) file per invoice, and a summary",
+    )
     .requiredOption('--period <YYYY-MM>', 'billing period (calendar month, Europe/Amsterdam)')
     .option('--out <dir>', 'folder for the invoice files (default: <data-dir>/invoices)')
     .option('--issue-date <YYYY-MM-DD>', 'date on the invoices (default: today in Amsterdam)')
@@ -32,14 +35,17 @@ export function invoiceCommand(globals: () => GlobalFlags): Command {
         const language = parseOption('--lang', LANGUAGE, options.lang);
         const billed = period(options.period);
         const issueDate = parseOption('--issue-date', DATE, options.issueDate ?? amsterdamDate(new Date()));
-        const issued = await issueInvoices(database, billed, { issueDate, dryRun: options.dryRun ?? false });
-        if (!options.dryRun)
-          writeDocuments(
-            options.out ?? join(config.dataDir, 'invoices'),
-            issued.map((i) => i.invoice),
-            language,
-          );
-        print(render(options.output, issued, INVOICE_SUMMARY));
+        const collected = invoiceCollector(options.dryRun ? undefined : (options.out ?? join(config.dataDir, 'invoices')), language);
+        const progress = countProgress('invoices');
+        await issueInvoices(database, billed, {
+          issueDate,
+          now: new Date(),
+          dryRun: options.dryRun ?? false,
+          onInvoice: collected.take,
+          ...(progress ? { onProgress: progress } : {}),
+        });
+        await collected.finish();
+        print(render(options.output, collected.rows, INVOICE_SUMMARY));
       }),
     );
 }

@@ -8,7 +8,7 @@ import { issueInvoices } from '../../pipeline/issue-invoices.js';
 import { loadCustomers } from '../../pipeline/load-customers.js';
 import { loadTariffs } from '../../pipeline/load-tariffs.js';
 import { DEFAULTS, UsageError, type GlobalFlags } from '../config.js';
-import { INVOICE_SUMMARY, writeDocuments } from '../documents.js';
+import { INVOICE_SUMMARY, invoiceCollector } from '../documents.js';
 import { formatFileReport, ingestExitCode } from '../ingest-report.js';
 import { addCdrInputOptions, cdrInputSettings, DATE, parseOption, period, type CdrInputFlags } from '../options.js';
 import { print, render } from '../output.js';
@@ -56,14 +56,11 @@ export function nightlyCommand(globals: () => GlobalFlags): Command {
         const reports = await ingestFiles(database, files, { ...settings, now, onFile: (r) => print(formatFileReport(r)) });
         const exit = ingestExitCode(reports);
         if (billed && issueDate) {
-          const issued = await issueInvoices(database, billed, { issueDate });
-          writeDocuments(
-            options.out ?? join(config.dataDir, 'invoices'),
-            issued.map((i) => i.invoice),
-            'nl',
-          );
+          const collected = invoiceCollector(options.out ?? join(config.dataDir, 'invoices'), 'nl');
+          await issueInvoices(database, billed, { issueDate, now, onInvoice: collected.take });
+          await collected.finish();
           print(`\ninvoices ${options.invoicePeriod}:`);
-          print(render('table', issued, INVOICE_SUMMARY));
+          print(render('table', collected.rows, INVOICE_SUMMARY));
         }
         return exit;
       }),

@@ -38,7 +38,10 @@ try {
     await issueInvoices(database, period, { issueDate: periodFirstDay(nextPeriod(period)), now: periodEnd(period), onInvoice: collected.take });
     await collected.finish();
     const ms = performance.now() - t0;
-    const accounts = await database.db.selectFrom('account').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const accounts = await database.db
+      .selectFrom('account')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     console.log(JSON.stringify({ accounts: Number(accounts.n), invoices: collected.rows.length, ms, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
   } else if (step === 'prepare') {
     await migrateToLatest(database);

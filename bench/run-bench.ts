@@ -102,7 +102,12 @@ async function ingestPhase(kind: 'postgres' | 'pglite'): Promise<Phase> {
       execFileSync(process.execPath, ['--max-old-space-size=256', 'dist/bench/ingest-phase.js', ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
     phase('prepare', target, customersFile);
     const ingested = JSON.parse(phase('ingest', target, canonicalFile, broadworksFile).trim().split('\n').pop()!) as Omit<Phase, 'invoice'>;
-    const invoice = JSON.parse(phase('invoice', target, '2026-10', join(work, `invoices-${kind}`)).trim().split('\n').pop()!) as Phase['invoice'];
+    const invoice = JSON.parse(
+      phase('invoice', target, '2026-10', join(work, `invoices-${kind}`))
+        .trim()
+        .split('\n')
+        .pop()!,
+    ) as Phase['invoice'];
     return { ...ingested, invoice };
   } finally {
     await drop();

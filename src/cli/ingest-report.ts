@@ -13,7 +13,7 @@ function skippedText(report: FileReport): string {
 export function formatFileReport(report: FileReport): string {
   if (report.fileError) return `${report.file}: REFUSED: ${report.fileError}`;
   const lines = [
-    `${report.file} (${report.format}, ${report.encoding === 'latin1' ? 'ISO-8859-1' : 'UTF-8'}, source ${report.source}): read ${report.read} = rated ${report.rated} + rejected ${report.rejected} + duplicates ${report.duplicates} + skipped ${report.skipped}${skippedText(report)}`,
+    `${report.file} (${report.format}, ${report.encoding === 'latin1' ? 'ISO-8859-1' : 'UTF-8'}, source ${report.source}): read ${report.read} = rated ${report.rated} + rejected ${report.rejected} + duplicates ${report.duplicates}${report.duplicatesDiffering > 0 ? ` (${report.duplicatesDiffering} differ from the stored call: the first is kept)` : ''} + skipped ${report.skipped}${skippedText(report)}`,
   ];
   const categories = [...report.byCategory].sort(([a], [b]) => a.localeCompare(b));
   if (categories.length > 0) {
@@ -46,6 +46,7 @@ export function reportJson(report: FileReport): Record<string, unknown> {
     rated: report.rated,
     rejected: report.rejected,
     duplicates: report.duplicates,
+    duplicatesDiffering: report.duplicatesDiffering,
     skipped: report.skipped,
     skippedBy: Object.fromEntries(report.skippedBy),
     ...(report.fileError ? { error: report.fileError } : {}),

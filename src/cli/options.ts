@@ -9,6 +9,7 @@ import { parsePeriod, type Period } from '../domain/period.js';
 import { isKnownTimeZone } from '../domain/zoned-time.js';
 import { DEFAULT_FORMAT_OPTIONS, FORMAT_NAMES, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
 import type { Language } from '../billing/render-invoice.js';
+import { DEFAULT_INGEST_LIMITS, type IngestLimits } from '../ingest/plausibility.js';
 import { UsageError } from './config.js';
 
 /** Parses `value` with `schema`; a failure is a usage error naming `name`. */
@@ -56,6 +57,8 @@ export interface CdrInputFlags {
   readonly timeZone: string;
   readonly broadworksTimes: string;
   readonly freeswitchLegs: string;
+  readonly maxCallSeconds: string;
+  readonly maxFutureHours: string;
 }
 
 /** Adds the CDR input options (`--cdr-format` and the switch settings). */
@@ -64,7 +67,13 @@ export function addCdrInputOptions(command: Command): Command {
     .option('--cdr-format <format>', `CDR file format: auto, ${FORMAT_NAMES.join(', ')}`, 'auto')
     .option('--time-zone <zone>', 'zone of switch times written without one', DEFAULT_FORMAT_OPTIONS.timeZone)
     .option('--broadworks-times <how>', "BroadWorks times: 'user' = at the record's userTimeZone offset, 'fixed' = in --time-zone", 'user')
-    .option('--freeswitch-legs <legs>', "FreeSWITCH mod_cdr_csv 'legs' setting: a or ab (ab: B-leg rows are skipped)", 'a');
+    .option('--freeswitch-legs <legs>', "FreeSWITCH mod_cdr_csv 'legs' setting: a or ab (ab: B-leg rows are skipped)", 'a')
+    .option('--max-call-seconds <n>', 'a longer call is rejected as implausible (bad_duration)', String(DEFAULT_INGEST_LIMITS.maxCallSeconds))
+    .option(
+      '--max-future-hours <n>',
+      'a call starting this long after the ingest is rejected (bad_time)',
+      String(DEFAULT_INGEST_LIMITS.maxFutureMs / 3_600_000),
+    );
 }
 
 const CDR_INPUT = z.object({
@@ -75,13 +84,19 @@ const CDR_INPUT = z.object({
 });
 
 /** The CDR format and reading options the flags name. */
-export function cdrInputSettings(flags: CdrInputFlags): { format: FormatName | 'auto'; formatOptions: FormatOptions } {
+export function cdrInputSettings(flags: CdrInputFlags): { format: FormatName | 'auto'; formatOptions: FormatOptions; limits: IngestLimits } {
   const names = { cdrFormat: '--cdr-format', timeZone: '--time-zone', broadworksTimes: '--broadworks-times', freeswitchLegs: '--freeswitch-legs' } as const;
   const parsed = Object.fromEntries(
     Object.entries(names).map(([key, name]) => [key, parseOption(name, CDR_INPUT.shape[key as keyof typeof names], flags[key as keyof typeof names])]),
   ) as z.infer<typeof CDR_INPUT>;
+  const limits: IngestLimits = {
+    ...DEFAULT_INGEST_LIMITS,
+    maxCallSeconds: parseOption('--max-call-seconds', WHOLE_NUMBER, flags.maxCallSeconds),
+    maxFutureMs: parseOption('--max-future-hours', WHOLE_NUMBER, flags.maxFutureHours) * 3_600_000,
+  };
   return {
     format: parsed.cdrFormat,
     formatOptions: { timeZone: parsed.timeZone, broadworksZoneSource: parsed.broadworksTimes, freeswitchLegs: parsed.freeswitchLegs },
+    limits,
   };
 }

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import { InputError } from '../pipeline/input-error.js';
 import { RunInProgress } from '../pipeline/issue-invoices.js';
-import { openDatabase, type Database } from '../store/database.js';
+import { ConnectionLost, isConnectionLost, openDatabase, type Database } from '../store/database.js';
 import { MigrationError, migrateToLatest } from '../store/migrate.js';
 import { embeddedDatabaseDir, resolveConfig, UsageError, type Config, type GlobalFlags } from './config.js';
 
@@ -28,6 +28,14 @@ export function fail(error: unknown): number {
     return EXIT.busy;
   }
   const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ConnectionLost) {
+    process.stderr.write(`cdrbill: ${message}\n`);
+    return EXIT.internal;
+  }
+  if (isConnectionLost(error)) {
+    process.stderr.write(`cdrbill: database connection lost (${message}); what was committed stays, run the command again\n`);
+    return EXIT.internal;
+  }
   if (error instanceof DatabaseUnreachable || error instanceof MigrationError) {
     process.stderr.write(`cdrbill: ${message}\n`);
     return EXIT.internal;

@@ -56,3 +56,15 @@ export function zonedLocalToUtcMs(zone: string, year: number, month: number, day
   }
   return best ?? asUtc - before * 60_000;
 }
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Whether year-month-day is a real calendar day (no 30 February). Hand-written: the switch readers
+ * call it for every time they read (see calendar.ts for the rest of the calendar, on date-fns).
+ */
+export function isRealDay(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0);
+}

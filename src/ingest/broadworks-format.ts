@@ -16,7 +16,7 @@
  * - `Long Duration` and `Failover` records (partial calls) are rejected as unsupported, not guessed.
  */
 import type { Cdr, ReadResult } from '../domain/cdr.js';
-import { zonedLocalToUtcMs } from '../domain/zoned-time.js';
+import { isRealDay, zonedLocalToUtcMs } from '../domain/zoned-time.js';
 import type { FieldList } from './positional-fields.js';
 import { lineToE164 } from './switch-fields.js';
 
@@ -107,7 +107,7 @@ export function parseBwTime(text: string, options: BroadWorksOptions, offsetMinu
   const mi = digitsAt(text, 10, 2);
   const s = digitsAt(text, 12, 2);
   const fraction = n > 15 ? digitsAt(text, 15, n - 15) : 0;
-  if (y < 0 || fraction < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return undefined;
+  if (y < 0 || fraction < 0 || !isRealDay(y, mo, d) || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return undefined;
   const ms = n === 16 ? fraction * 100 : n === 17 ? fraction * 10 : fraction;
   if (options.zoneSource === 'user' && offsetMinutes !== undefined) {
     return Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMinutes * 60_000;

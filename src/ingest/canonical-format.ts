@@ -16,6 +16,7 @@
  * | forwarded_from   | `+31201234567`              | for a forwarded leg: the forwarding line; else empty   |
  */
 import type { Cdr, ReadResult } from '../domain/cdr.js';
+import { isRealDay } from '../domain/zoned-time.js';
 
 export const CANONICAL_COLUMNS = [
   'record_id',
@@ -52,7 +53,9 @@ export function readCanonicalRow(fields: readonly string[], source: string): Rea
     return { kind: 'reject', reason: 'bad_time', detail: `started_at: expected ISO 8601 with a zone, like 2026-10-05T09:14:03+02:00, got "${startedAt}"` };
   }
   const startedAtMs = Date.parse(startedAt!.replace(' ', 'T'));
-  if (Number.isNaN(startedAtMs)) return { kind: 'reject', reason: 'bad_time', detail: `started_at: "${startedAt}" is not a valid time` };
+  if (Number.isNaN(startedAtMs) || !isRealDay(Number(startedAt!.slice(0, 4)), Number(startedAt!.slice(5, 7)), Number(startedAt!.slice(8, 10)))) {
+    return { kind: 'reject', reason: 'bad_time', detail: `started_at: "${startedAt}" is not a real time (no such day or hour)` };
+  }
   let answered = false;
   let seconds = 0;
   if (answeredSeconds !== '') {

@@ -53,3 +53,58 @@ describe('readCsvRecords', () => {
     );
   });
 });
+
+describe('readCsvRecords: bounded records', () => {
+  const read = async (text: string, limits = { maxLineChars: 100, maxRecordLines: 3 }) => {
+    const records = [];
+    for await (const r of readCsvRecords(
+      (async function* () {
+        yield text;
+      })(),
+      ',',
+      limits,
+    ))
+      records.push({ lineNo: r.lineNo, raw: r.raw, problem: r.problem });
+    return records;
+  };
+
+  it('costs a stray quote its own line, and reads on after it', async () => {
+    const records = await read('a,1\n"b,2\nc,3\nd,4\ne,5\n"f,6\ng,7\nh,8\ni,9\n');
+    expect(records.map((r) => [r.lineNo, r.problem ? 'broken' : r.raw])).toEqual([
+      [1, 'a,1'],
+      [2, 'broken'],
+      [3, 'c,3'],
+      [4, 'd,4'],
+      [5, 'e,5'],
+      [6, 'broken'],
+      [7, 'g,7'],
+      [8, 'h,8'],
+      [9, 'i,9'],
+    ]);
+  });
+
+  it('joins two stray quotes within the bound as CSV would: the lines between them are one record', async () => {
+    const records = await read('a,1\n"b,2\nc,"3\nd,4\n');
+    expect(records.map((r) => [r.lineNo, r.problem ? 'broken' : r.raw])).toEqual([
+      [1, 'a,1'],
+      [2, '"b,2\nc,"3'],
+      [4, 'd,4'],
+    ]);
+  });
+
+  it('still joins a quoted field that spans lines within the bound', async () => {
+    expect(await read('a,"x\ny",1\nb,2\n')).toEqual([
+      { lineNo: 1, raw: 'a,"x\ny",1', problem: undefined },
+      { lineNo: 3, raw: 'b,2', problem: undefined },
+    ]);
+  });
+
+  it('cuts an over-long line and reads on from the next', async () => {
+    const records = await read(`a,1\n${'x'.repeat(500)}\nb,2\n`);
+    expect(records.map((r) => [r.lineNo, r.problem ? 'broken' : r.raw])).toEqual([
+      [1, 'a,1'],
+      [2, 'broken'],
+      [3, 'b,2'],
+    ]);
+  });
+});

@@ -13,6 +13,8 @@ export interface CsvRecord {
   readonly raw: string;
   /** the fields, split on first use (a reader may take what it needs from `raw` instead) */
   readonly fields: string[];
+  /** set when the record could not be read as CSV (a stray quote, an over-long line): it is a reject */
+  readonly problem?: string;
 }
 
 class LazyRecord implements CsvRecord {
@@ -81,58 +83,137 @@ export function splitCsvRecord(text: string, delimiter = COMMA): string[] {
   return fields;
 }
 
-function quotesBalanced(text: string): boolean {
+function quoteCount(text: string): number {
   let count = 0;
   for (let i = text.indexOf('"'); i >= 0; i = text.indexOf('"', i + 1)) count++;
-  return count % 2 === 0;
+  return count;
+}
+
+/** Bounds of a record: what an unbalanced quote or a missing line end may cost. */
+export interface RecordLimits {
+  /** characters of one line; a longer line is a record of its own with a problem, and its rest is skipped */
+  readonly maxLineChars: number;
+  /** lines a quoted field may span; past it, the quote is taken as stray and reading resumes on the next line */
+  readonly maxRecordLines: number;
+}
+
+export const DEFAULT_RECORD_LIMITS: RecordLimits = { maxLineChars: 64 * 1024, maxRecordLines: 8 };
+
+/** A record that could not be read as CSV: its first line (shortened), and what is wrong. */
+class BrokenRecord implements CsvRecord {
+  readonly fields: string[] = [];
+  constructor(
+    readonly lineNo: number,
+    readonly raw: string,
+    readonly problem: string,
+  ) {}
 }
 
 /**
- * Yields the records of CSV text arriving in chunks. Empty lines are skipped (they still count for
- * line numbers).
+ * Yields the records of CSV text arriving in chunks, in time linear in the text. Empty lines are
+ * skipped (they still count for line numbers). A quote left open costs its own line, not the rest of
+ * the file: when it is not closed within `maxRecordLines` lines, that line is yielded as a broken
+ * record and reading resumes with the next one. A line longer than `maxLineChars` is yielded as a
+ * broken record with its start, and the rest of it is skipped unread.
  */
-export async function* readCsvRecords(chunks: AsyncIterable<string>, delimiter = ','): AsyncGenerator<CsvRecord> {
+export async function* readCsvRecords(chunks: AsyncIterable<string>, delimiter = ',', limits: RecordLimits = DEFAULT_RECORD_LIMITS): AsyncGenerator<CsvRecord> {
   const code = delimiter.charCodeAt(0);
   let rest = '';
   let lineNo = 0;
-  let pending = '';
+  /** lines of a record whose quote is still open, and the quotes counted in them */
+  let pending: string[] = [];
+  let pendingQuotes = 0;
   let pendingLine = 0;
   let first = true;
-  const emit = (line: string): CsvRecord | undefined => {
+  /** the rest of an over-long line is being skipped */
+  let skipping = false;
+  const out: CsvRecord[] = [];
+
+  const line = (text: string): void => {
     lineNo++;
-    if (pending) {
-      pending += `\n${line}`;
-      if (!quotesBalanced(pending)) return undefined;
-      const raw = pending;
-      pending = '';
-      return new LazyRecord(pendingLine, raw, code);
+    if (text.length > limits.maxLineChars) {
+      out.push(new BrokenRecord(lineNo, `${text.slice(0, 200)}…`, `the line is longer than ${limits.maxLineChars} characters`));
+      return;
     }
-    if (line.length === 0) return undefined;
-    if (line.indexOf('"') >= 0 && !quotesBalanced(line)) {
-      pending = line;
-      pendingLine = lineNo;
-      return undefined;
-    }
-    return new LazyRecord(lineNo, line, code);
+    take(text, lineNo);
   };
+  const take = (text: string, at: number): void => {
+    if (pending.length > 0) {
+      pending.push(text);
+      pendingQuotes += quoteCount(text);
+      if (pendingQuotes % 2 === 0) {
+        out.push(new LazyRecord(pendingLine, pending.join('\n'), code));
+        pending = [];
+        return;
+      }
+      if (pending.length >= limits.maxRecordLines) {
+        const [opened, ...after] = pending;
+        const openedAt = pendingLine;
+        out.push(
+          new BrokenRecord(
+            openedAt,
+            opened!,
+            `a quote opened on line ${openedAt} is not closed within ${limits.maxRecordLines} lines; read as a stray quote, reading resumes on line ${openedAt + 1}`,
+          ),
+        );
+        pending = [];
+        for (const [k, l] of after.entries()) take(l, openedAt + 1 + k);
+      }
+      return;
+    }
+    if (text.length === 0) return;
+    const quotes = text.indexOf('"') >= 0 ? quoteCount(text) : 0;
+    if (quotes % 2 === 1) {
+      pending = [text];
+      pendingQuotes = quotes;
+      pendingLine = at;
+      return;
+    }
+    out.push(new LazyRecord(at, text, code));
+  };
+
   for await (let chunk of chunks) {
     if (first) {
       if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
       first = false;
     }
-    const text = rest + chunk;
+    let text: string;
+    let searchFrom: number;
+    if (skipping) {
+      const nl = chunk.indexOf('\n');
+      if (nl < 0) continue;
+      skipping = false;
+      text = chunk.slice(nl + 1);
+      searchFrom = 0;
+    } else {
+      // `rest` holds no line end: only the new chunk is searched
+      searchFrom = rest.length;
+      text = rest + chunk;
+    }
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+    for (let nl = text.indexOf('\n', searchFrom); nl >= 0; nl = text.indexOf('\n', start)) {
       const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      const record = emit(text.slice(start, end));
-      if (record) yield record;
+      line(text.slice(start, end));
       start = nl + 1;
     }
     rest = text.slice(start);
+    if (rest.length > limits.maxLineChars) {
+      lineNo++;
+      out.push(new BrokenRecord(lineNo, `${rest.slice(0, 200)}…`, `the line is longer than ${limits.maxLineChars} characters; its rest is skipped`));
+      rest = '';
+      skipping = true;
+    }
+    yield* out;
+    out.length = 0;
   }
-  if (rest.length > 0) {
-    const record = emit(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
-    if (record) yield record;
+  if (rest.length > 0) line(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+  // quotes still open at the end of the file: each opening line is a stray quote, the lines after it are read again
+  while (pending.length > 0) {
+    const [opened, ...after] = pending;
+    const openedAt = pendingLine;
+    pending = [];
+    out.push(new BrokenRecord(openedAt, opened!, `a quote opened on line ${openedAt} is not closed before the end of the file; read as a stray quote`));
+    for (const [k, l] of after.entries()) take(l, openedAt + 1 + k);
   }
-  if (pending) yield new LazyRecord(pendingLine, pending, code);
+  yield* out;
 }

@@ -1,7 +1,7 @@
 /**
  * Field readers shared by the switch formats.
  */
-import { zonedLocalToUtcMs } from '../domain/zoned-time.js';
+import { isRealDay, zonedLocalToUtcMs } from '../domain/zoned-time.js';
 
 const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?$/;
 
@@ -10,7 +10,7 @@ export function parseLocalTime(text: string, zone: string): number | undefined {
   const m = LOCAL_TIME.exec(text);
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (!isRealDay(year, month, day) || hour > 23 || minute > 59 || second > 59) return undefined;
   const ms = m[7] ? Number(m[7].padEnd(3, '0').slice(0, 3)) : 0;
   return zonedLocalToUtcMs(zone, year, month, day, hour * 3600 + minute * 60 + second, ms);
 }

@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DEFAULT_FORMAT_OPTIONS, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
+import { DEFAULT_INGEST_LIMITS, type IngestLimits } from '../ingest/plausibility.js';
 import type { Database, Session } from '../store/database.js';
 import { allocateBundles, type AllocationScope } from '../store/allocation-store.js';
 import {
@@ -31,6 +32,8 @@ export interface FileReport extends IngestCounts {
   readonly format: string;
   readonly encoding: string;
   readonly byCategory: ReadonlyMap<string, CategoryTotals>;
+  /** duplicates whose fields (account, start, seconds, number) differ from the call stored under their key */
+  readonly duplicatesDiffering: number;
   /** what the skipped records were: [what, count] ('header', 'version line', …) */
   readonly skippedBy: readonly (readonly [string, number])[];
   /** the first rejects, for the report (all are stored) */
@@ -48,6 +51,8 @@ export interface IngestOptions {
   /** the name the file is recorded under; defaults to its base name */
   readonly fileName?: string;
   readonly now: Date;
+  /** what a record may hold (call length, start times) */
+  readonly limits?: IngestLimits;
   readonly batchSize?: number;
   /** called now and then with the bytes read so far and the file's size */
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
@@ -95,6 +100,7 @@ export async function ingestFile(database: Database, rater: FileRater, tariffs: 
       rejected: 0,
       duplicates: 0,
       skipped: 0,
+      duplicatesDiffering: 0,
       skippedBy: [],
       byCategory: new Map(),
       rejects: [],
@@ -118,6 +124,7 @@ async function storeRatedFile(
   let ended: Extract<RateFileEvent, { kind: 'end' }> | undefined;
   let rated = 0;
   let duplicates = 0;
+  let differing = 0;
   const byCategory = new Map<string, CategoryTotals>();
   const reportedRejects: StoredReject[] = [];
   const bundleScopes = new Map<string, AllocationScope>();
@@ -126,6 +133,7 @@ async function storeRatedFile(
     const result = await writeRatedCalls(session, batch.calls);
     rated += result.inserted;
     duplicates += result.duplicates;
+    differing += result.differing;
     addTotals(byCategory, result.byCategory);
     for (const [key, scope] of batch.calls.bundleScopes) bundleScopes.set(key, scope);
     if (batch.rejects.length === 0) return;
@@ -145,6 +153,8 @@ async function storeRatedFile(
         source: options.source,
         fileId,
         batchSize: options.batchSize ?? 10_000,
+        nowMs: options.now.getTime(),
+        limits: options.limits ?? DEFAULT_INGEST_LIMITS,
       },
       async (event) => {
         switch (event.kind) {
@@ -182,6 +192,7 @@ async function storeRatedFile(
     format: started.format,
     encoding: ended.encoding,
     ...counts,
+    duplicatesDiffering: differing,
     skippedBy: ended.skippedBy,
     byCategory,
     rejects: reportedRejects,

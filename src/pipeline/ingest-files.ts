@@ -6,8 +6,9 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { createCdrFormat, DEFAULT_FORMAT_OPTIONS, FORMAT_NAMES, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
 import { splitCsvRecord } from '../ingest/csv-lines.js';
+import { DEFAULT_INGEST_LIMITS, implausible, withSafeTexts, type IngestLimits } from '../ingest/plausibility.js';
 import { rateCdr, type RatingContext } from '../rating/rate-cdr.js';
-import { analyzeChangedTables, type Database } from '../store/database.js';
+import { analyzeChangedTables, ConnectionLost, isConnectionLost, type Database } from '../store/database.js';
 import { allocateBundles, type AllocationScope } from '../store/allocation-store.js';
 import { RatedCallBatch, lockIngestShared, reserveIngestFileId, resolveRejects, selectRejectsPage, writeRatedCalls } from '../store/call-store.js';
 import { loadOnNetViews, loadSubscriptionTerms } from '../store/customer-store.js';
@@ -33,6 +34,8 @@ export interface IngestFilesOptions {
   readonly formatOptions?: FormatOptions;
   readonly source?: string;
   readonly now: Date;
+  /** what a record may hold (call length, start times) */
+  readonly limits?: IngestLimits;
   /** where `-` reads from */
   readonly stdin?: Readable;
   readonly onFile?: (report: FileReport) => void;
@@ -51,7 +54,16 @@ export async function ingestFiles(database: Database, paths: readonly string[], 
   const rater = createFileRater(inputs, options.ratingWorker);
   const reports: FileReport[] = [];
   try {
-    for (const path of paths) reports.push(await ingestOne(database, rater, tariffs, path, options));
+    for (const path of paths) {
+      try {
+        reports.push(await ingestOne(database, rater, tariffs, path, options));
+      } catch (error) {
+        if (!isConnectionLost(error)) throw error;
+        throw new ConnectionLost(`database connection lost while ingesting ${path}; nothing of ${path} was stored (earlier files were): run again`, {
+          cause: error,
+        });
+      }
+    }
   } finally {
     await rater.close();
   }
@@ -75,6 +87,7 @@ async function ingestOne(database: Database, rater: FileRater, tariffs: TariffSe
       ...(options.source ? { source: options.source } : {}),
       ...(spool ? { fileName: 'stdin' } : {}),
       now: options.now,
+      ...(options.limits ? { limits: options.limits } : {}),
       ...(options.batchSize ? { batchSize: options.batchSize } : {}),
       ...(options.onProgress ? { onProgress: (read: number, total: number) => options.onProgress!(path, read, total) } : {}),
     });
@@ -99,7 +112,11 @@ export interface RetryReport {
  * or a tariff extended). What now rates is stored as a call of its original file and line (by this run's store_seq), and its
  * reject is forgotten; the rest keep their reject, with the current reason.
  */
-export async function retryRejects(database: Database, formatOptions: FormatOptions = DEFAULT_FORMAT_OPTIONS): Promise<RetryReport> {
+export async function retryRejects(
+  database: Database,
+  formatOptions: FormatOptions = DEFAULT_FORMAT_OPTIONS,
+  check: { readonly now: Date; readonly limits: IngestLimits } = { now: new Date(8.64e15), limits: DEFAULT_INGEST_LIMITS },
+): Promise<RetryReport> {
   const context = await loadRatingContext(database);
   const formats = new Map(FORMAT_NAMES.map((name) => [name, createCdrFormat(name, formatOptions)]));
   return database.session(async (session) => {
@@ -123,7 +140,8 @@ export async function retryRejects(database: Database, formatOptions: FormatOpti
         const key = { contentHash: row.content_hash, lineNo: row.line_no };
         const format = formats.get(row.format as FormatName);
         const read = format ? format.readRow(splitCsvRecord(row.raw), row.source, row.raw) : undefined;
-        const result = read?.kind === 'cdr' ? rateCdr(context, read.cdr) : undefined;
+        const wrong = read?.kind === 'cdr' ? implausible(read.cdr, check.limits, check.now.getTime()) : undefined;
+        const result = read?.kind === 'cdr' ? (wrong ? { ok: false as const, ...wrong } : rateCdr(context, withSafeTexts(read.cdr))) : undefined;
         if (result?.ok) {
           const batch = batches.get(row.file_id) ?? new RatedCallBatch(row.file_id, storeSeq);
           batch.add(result.call, row.line_no);

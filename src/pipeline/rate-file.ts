@@ -8,10 +8,12 @@
  * the calls are stored.
  */
 import { createReadStream, statSync } from 'node:fs';
+import { type Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type { Cdr } from '../domain/cdr.js';
+import type { RejectReason } from '../domain/cdr.js';
 import { createCdrFormat, detectCdrFormat, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
 import { readCsvRecords } from '../ingest/csv-lines.js';
+import { implausible, inertText, withSafeTexts, type IngestLimits } from '../ingest/plausibility.js';
 import { decodeText } from '../ingest/decode-text.js';
 import { rateCdr, type RatingContext } from '../rating/rate-cdr.js';
 import { RatedCallBatch, type RatedCallRows, type StoredReject } from '../store/call-store.js';
@@ -27,6 +29,9 @@ export interface RateFileJob {
   readonly fileId: number;
   /** rated calls plus rejects per batch */
   readonly batchSize: number;
+  /** the ingest's clock (rating never reads one) and what a record may hold */
+  readonly nowMs: number;
+  readonly limits: IngestLimits;
 }
 
 /** What rating a file tells its consumer, in order. Plain data: it crosses threads. */
@@ -47,14 +52,51 @@ export type RateFileEvent =
       readonly skippedBy: readonly (readonly [string, number])[];
     };
 
+/** A gzip file may inflate to this many times its size (CDR text compresses 10–20×), plus the allowance. */
+const MAX_INFLATION = 200;
+const INFLATION_ALLOWANCE = 64 * 2 ** 20;
+
+/** The stream, failing with code CDRBILL_INFLATION once it has given more than `limit` bytes. */
+function bounded(stream: Readable, limit: number): Readable {
+  let seen = 0;
+  const out = stream.pipe(
+    new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        seen += chunk.length;
+        if (seen > limit) {
+          const error = Object.assign(new Error(`it inflates to more than ${limit} bytes (${MAX_INFLATION}× its size): a damaged archive or a gzip bomb`), {
+            code: 'CDRBILL_INFLATION',
+          });
+          stream.destroy();
+          return done(error);
+        }
+        done(null, chunk);
+      },
+    }),
+  );
+  stream.on('error', (error) => out.destroy(error)); // pipe() does not pass errors on
+  return out;
+}
+
 /** Errors of reading a file's bytes (not of its records): the file is refused, named, not an internal fault. */
-const READ_ERRORS = new Set(['EISDIR', 'ENOENT', 'EACCES', 'EPERM', 'Z_DATA_ERROR', 'Z_BUF_ERROR', 'Z_NEED_DICT', 'ERR_INVALID_ARG_VALUE']);
+const READ_ERRORS = new Set([
+  'CDRBILL_INFLATION',
+  'EISDIR',
+  'ENOENT',
+  'EACCES',
+  'EPERM',
+  'Z_DATA_ERROR',
+  'Z_BUF_ERROR',
+  'Z_NEED_DICT',
+  'ERR_INVALID_ARG_VALUE',
+]);
 
 function readErrorReason(error: unknown): string | undefined {
   const e = error as { code?: string; message?: string };
   if (!e || !READ_ERRORS.has(e.code ?? '')) return undefined;
   if (e.code === 'EISDIR') return 'is a folder, not a file';
   if (e.code === 'Z_BUF_ERROR') return 'the gzip archive is truncated (unexpected end of file)';
+  if (e.code === 'CDRBILL_INFLATION') return e.message ?? 'it inflates too much';
   if (e.code?.startsWith('Z_')) return `the gzip archive is damaged (${e.message})`;
   return e.message ?? e.code;
 }
@@ -70,7 +112,7 @@ export async function rateFile(context: RatingContext, job: RateFileJob, emit: R
   raw.on('data', (chunk) => {
     bytesRead += chunk.length;
   });
-  const bytes = job.path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  const bytes = job.path.endsWith('.gz') ? bounded(raw.pipe(createGunzip()), MAX_INFLATION * totalBytes + INFLATION_ALLOWANCE) : raw;
   let encoding = '';
   const records = readCsvRecords(decodeText(bytes as AsyncIterable<Buffer>, (e) => (encoding = e)));
 
@@ -115,20 +157,25 @@ export async function rateFile(context: RatingContext, job: RateFileJob, emit: R
           continue;
         }
       }
-      const result =
-        format!.readPlainLine && rawLine.indexOf('"') < 0 ? format!.readPlainLine(rawLine, source) : format!.readRow(record.fields, source, rawLine);
-      let cdr: Cdr | undefined;
-      if (result.kind === 'skip') skip(result.detail);
-      else if (result.kind === 'reject') {
+      const reject = (reason: RejectReason, detail: string): void => {
         rejected++;
-        rejects.push({ reason: result.reason, detail: result.detail, lineNo, raw: rawLine });
-      } else cdr = result.cdr;
-      if (cdr) {
-        const rated = rateCdr(context, cdr);
-        if (rated.ok) calls.add(rated.call, lineNo);
+        rejects.push({ reason, detail: inertText(detail), lineNo, raw: inertText(rawLine) });
+      };
+      if (record.problem !== undefined) {
+        reject('unreadable', record.problem);
+      } else {
+        const result =
+          format!.readPlainLine && rawLine.indexOf('"') < 0 ? format!.readPlainLine(rawLine, source) : format!.readRow(record.fields, source, rawLine);
+        if (result.kind === 'skip') skip(result.detail);
+        else if (result.kind === 'reject') reject(result.reason, result.detail);
         else {
-          rejected++;
-          rejects.push({ reason: rated.reason, detail: rated.detail, lineNo, raw: rawLine });
+          const wrong = implausible(result.cdr, job.limits, job.nowMs);
+          if (wrong) reject(wrong.reason, wrong.detail);
+          else {
+            const rated = rateCdr(context, withSafeTexts(result.cdr));
+            if (rated.ok) calls.add(rated.call, lineNo);
+            else reject(rated.reason, rated.detail);
+          }
         }
       }
       if (calls.size + rejects.length >= job.batchSize) await flush();

@@ -104,6 +104,8 @@ export interface CategoryTotals {
 export interface WriteResult {
   readonly inserted: number;
   readonly duplicates: number;
+  /** duplicates whose fields differ from the stored call */
+  readonly differing: number;
   readonly byCategory: ReadonlyMap<string, CategoryTotals>;
 }
 
@@ -120,6 +122,16 @@ export interface RatedCallRows {
   readonly totals: ReadonlyMap<string, CategoryTotals>;
   /** account and month of the calls a bundle may cover: their allocation must be recomputed */
   readonly bundleScopes: ReadonlyMap<string, AllocationScope>;
+  /** each row's duplicate key and the fingerprint of its fields, in row order */
+  readonly keys: { readonly sources: readonly string[]; readonly recordIds: readonly string[]; readonly fingerprints: readonly number[] };
+}
+
+/** A 32-bit fingerprint of what identifies a call besides its key: to tell a re-sent record whose fields differ. */
+function fingerprint(call: RatedCall): number {
+  const text = `${call.accountId}|${call.cdr.startedAtMs}|${call.cdr.answeredSeconds}|${call.cdr.calledNumber}`;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h | 0;
 }
 
 /** Rated calls of one file, serialized for COPY as they are rated, with their totals. */
@@ -128,6 +140,9 @@ export class RatedCallBatch {
   private readonly periods = new Map<number, Period>();
   private readonly totals = new Map<string, CategoryTotals>();
   private readonly bundleScopes = new Map<string, AllocationScope>();
+  private readonly sources: string[] = [];
+  private readonly recordIds: string[] = [];
+  private readonly fingerprints: number[] = [];
 
   /**
    * `fileId`: the ingest file the calls were read from; `storeSeq`: the transaction that stores them
@@ -148,6 +163,9 @@ export class RatedCallBatch {
 
   add(call: RatedCall, lineNo: number): void {
     writeRatedCallRow(this.rows, call, lineNo, this.fileId, this.storeSeq);
+    this.sources.push(call.cdr.source);
+    this.recordIds.push(call.cdr.recordId);
+    this.fingerprints.push(fingerprint(call));
     const p = amsterdamParts(call.cdr.startedAtMs);
     const key = p.year * 100 + p.month;
     if (!this.periods.has(key)) this.periods.set(key, { year: p.year, month: p.month });
@@ -174,6 +192,7 @@ export class RatedCallBatch {
       periods: [...this.periods.values()],
       totals: this.totals,
       bundleScopes: this.bundleScopes,
+      keys: { sources: this.sources, recordIds: this.recordIds, fingerprints: this.fingerprints },
     };
   }
 }
@@ -206,35 +225,50 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
- * Writes a batch of rated calls; a call whose (account, start, source, record id) is stored already
- * is counted as a duplicate and not written again.
+ * Writes a batch of rated calls. A call whose (source, record id) was stored before, in any account
+ * or month, or earlier in the batch, is a duplicate and is not written again; `differing` counts the
+ * duplicates whose account, start, seconds or number differ from the stored call (the first is kept).
  */
 export async function writeRatedCalls(session: Session, batch: RatedCallRows): Promise<WriteResult> {
-  if (batch.count === 0) return { inserted: 0, duplicates: 0, byCategory: new Map() };
+  if (batch.count === 0) return { inserted: 0, duplicates: 0, differing: 0, byCategory: new Map() };
   await ensurePartitions(session, batch.periods);
+  const { sources, recordIds, fingerprints } = batch.keys;
+  const keys = sql`unnest(${sources}::text[], ${recordIds}::text[], ${fingerprints}::int[]) WITH ORDINALITY AS b(source, record_id, fingerprint, n)`;
+  // the common case: every call is new, and the rows go straight into the history
   await sql.raw('SAVEPOINT rated_batch').execute(session.db);
   try {
+    await sql`INSERT INTO cdr_key (source, record_id, fingerprint) SELECT source, record_id, fingerprint FROM ${keys}`.execute(session.db);
     await session.copyFrom('rated_call', CALL_COLUMNS, batch.copy, 'binary');
     await sql.raw('RELEASE SAVEPOINT rated_batch').execute(session.db);
-    return { inserted: batch.count, duplicates: 0, byCategory: batch.totals };
+    return { inserted: batch.count, duplicates: 0, differing: 0, byCategory: batch.totals };
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     await sql.raw('ROLLBACK TO SAVEPOINT rated_batch').execute(session.db);
   }
+  // some keys were stored before: stage the batch, store the new keys (the first row of a key
+  // repeated in the batch wins) and write exactly their calls
   await sql.raw('CREATE TEMP TABLE IF NOT EXISTS rated_call_stage (LIKE rated_call) ON COMMIT DELETE ROWS').execute(session.db);
   await sql.raw('TRUNCATE rated_call_stage').execute(session.db);
   await session.copyFrom('rated_call_stage', CALL_COLUMNS, batch.copy, 'binary');
-  const columns = CALL_COLUMNS.join(', ');
   const result = await sql<{ category: string | null; calls: string; billed_seconds: string; list_price_ticks: string }>`
-    WITH inserted AS (
-      INSERT INTO rated_call (${sql.raw(columns)})
-      SELECT ${sql.raw(columns)} FROM rated_call_stage
+    WITH new_key AS (
+      INSERT INTO cdr_key (source, record_id, fingerprint)
+      SELECT DISTINCT ON (source, record_id) source, record_id, fingerprint FROM ${keys} ORDER BY source, record_id, n
       ON CONFLICT DO NOTHING
+      RETURNING source, record_id
+    ), inserted AS (
+      INSERT INTO rated_call (${sql.raw(CALL_COLUMNS.join(', '))})
+      SELECT DISTINCT ON (s.source, s.record_id) ${sql.raw(CALL_COLUMNS.map((c) => `s.${c}`).join(', '))}
+      FROM rated_call_stage s JOIN new_key k ON k.source = s.source AND k.record_id = s.record_id
+      ORDER BY s.source, s.record_id, s.line_no
       RETURNING category, billed_seconds, list_price_ticks
     )
     SELECT category, count(*)::text AS calls, coalesce(sum(billed_seconds), 0)::text AS billed_seconds,
            coalesce(sum(list_price_ticks), 0)::text AS list_price_ticks
     FROM inserted GROUP BY category`.execute(session.db);
+  const differing = await sql<{ n: string }>`
+    SELECT count(*)::text AS n FROM ${keys} JOIN cdr_key k USING (source, record_id)
+    WHERE k.fingerprint <> b.fingerprint AND k.fingerprint <> 0`.execute(session.db);
   const byCategory = new Map<string, CategoryTotals>();
   let inserted = 0;
   for (const row of result.rows) {
@@ -246,7 +280,7 @@ export async function writeRatedCalls(session: Session, batch: RatedCallRows): P
       listPriceTicks: BigInt(row.list_price_ticks),
     });
   }
-  return { inserted, duplicates: batch.count - inserted, byCategory };
+  return { inserted, duplicates: batch.count - inserted, differing: Number(differing.rows[0]!.n), byCategory };
 }
 
 export interface StoredReject extends Reject {

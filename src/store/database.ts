@@ -64,6 +64,18 @@ async function inTransaction<T>(run: (statement: string) => Promise<unknown>, wo
   }
 }
 
+const CONNECTION_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001']);
+
+/** Whether an error says the database connection was lost (a restart, a network cut, a killed backend). */
+export function isConnectionLost(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  if (e?.code && CONNECTION_CODES.has(e.code)) return true;
+  return /Connection terminated|connection (is )?closed|Client has encountered a connection error|terminating connection/i.test(e?.message ?? '');
+}
+
+/** The connection to the database was lost while doing something; what it was doing is in the message. */
+export class ConnectionLost extends Error {}
+
 /** A URL fit to print: its password masked (anything that does not parse as a URL is not shown). */
 export function redactUrl(url: string): string {
   try {
@@ -80,6 +92,8 @@ async function openPostgres(url: string): Promise<Database> {
   // an idle connection the server closed (a restart, a dropped database) is discarded by the pool;
   // the next query reports the problem. Without a listener the event would end the process.
   pool.on('error', () => undefined);
+  // likewise for a connection in use: its query fails with the error, which is what reports it
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',

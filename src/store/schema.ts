@@ -165,7 +165,14 @@ export interface UsageClaimRow {
   invoice_number: string;
 }
 
+export interface CdrKeyRow {
+  source: string;
+  record_id: string;
+  fingerprint: number;
+}
+
 export interface Schema {
+  cdr_key: CdrKeyRow;
   usage_claim: UsageClaimRow;
   enterprise: EnterpriseRow;
   pbx: PbxRow;

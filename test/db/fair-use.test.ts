@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal, ticksToEuros } from '../../src/domain/money.js';
+import { DEFAULT_INGEST_LIMITS } from '../../src/ingest/plausibility.js';
 import { applyFairUse, fairUseReport } from '../../src/pipeline/fair-use.js';
 import { ingestFiles } from '../../src/pipeline/ingest-files.js';
 import { issueInvoices } from '../../src/pipeline/issue-invoices.js';
@@ -53,7 +54,9 @@ describe(`fair use on a synthetic population (${TEST_BACKEND})`, () => {
     const file = `${dir}/customers.json`;
     writeFileSync(file, JSON.stringify({ accounts: customers }));
     await loadCustomers(test.database, file);
-    await ingestFiles(test.database, [writeCanonicalFile(dir, 'calls.csv', cdrs)], { format: 'auto', now: NOW });
+    // a month of a user's calls is one record here: longer than a real call may be
+    const limits = { ...DEFAULT_INGEST_LIMITS, maxCallSeconds: 31 * 86_400 };
+    await ingestFiles(test.database, [writeCanonicalFile(dir, 'calls.csv', cdrs)], { format: 'auto', now: NOW, limits });
   });
   afterAll(async () => test?.drop());
 

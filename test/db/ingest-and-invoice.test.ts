@@ -83,6 +83,19 @@ describe(`ingest and invoice on ${TEST_BACKEND}`, () => {
     expect(await rejects()).toBe(rejectsBefore + 1);
   });
 
+  it('takes a record re-sent with a corrected start or for another line as a duplicate, and says its fields differ', async () => {
+    const count = async () => Number((await sql<{ n: string }>`select count(*)::text as n from rated_call`.execute(database.db)).rows[0]!.n);
+    const before = await count();
+    const resent = writeCanonicalFile(dir, 'resent.csv', [
+      'a-1,2026-10-07T11:00:00+02:00,61,+31201234567,0612345678,outgoing,+31201234567,fixed,',
+      'a-2,2026-10-06T10:05:00+02:00,,+31201234567,0612345678,outgoing,+31201234567,fixed,',
+      't-1,2026-10-03T10:00:00+02:00,61,+31104567890,6231234,outgoing,+31104567890,fixed,',
+    ]);
+    const [report] = await ingest(database, [resent]);
+    expect(report).toMatchObject({ read: 4, rated: 0, duplicates: 3, duplicatesDiffering: 2, skipped: 1 });
+    expect(await count()).toBe(before);
+  });
+
   it('refuses a file with a wrong header and stores nothing from it', async () => {
     const path = `${dir}/bad-header.csv`;
     (await import('node:fs')).writeFileSync(path, 'id,when\nx,y\n');

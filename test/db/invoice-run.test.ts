@@ -15,7 +15,7 @@ import type { Database } from '../../src/store/database.js';
 import { tempDir, writeCanonicalFile } from '../support/files.js';
 import { createTestDatabase, TEST_BACKEND, type TestDatabase } from '../support/test-database.js';
 
-const LOAD = new Date('2026-09-01T06:00:00Z');
+const LOAD = new Date('2027-01-01T06:00:00Z');
 const LINE = '+31201234567'; // R-1001, Basispakket
 const dir = tempDir();
 

@@ -10,6 +10,8 @@ import { migrateToLatest } from '../../src/store/migrate.js';
 
 export interface TestDatabase {
   readonly database: Database;
+  /** the throwaway database's URL on the PostgreSQL server (undefined for the embedded one) */
+  readonly url?: string;
   drop(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await migrateToLatest(database);
   return {
     database,
+    url: testUrl.toString(),
     async drop() {
       await database.close();
       const cleanup = new pg.Client({ connectionString: url });

@@ -29,7 +29,7 @@ export function ingestCommand(globals: () => GlobalFlags): Command {
         const settings = cdrInputSettings(options);
         if (options.retryRejects) {
           if (files.length > 0) throw new UsageError('--retry-rejects takes no files');
-          const retry = await retryRejects(database, settings.formatOptions);
+          const retry = await retryRejects(database, settings.formatOptions, { now: new Date(), limits: settings.limits });
           const still = [...retry.stillRejected].map(([reason, n]) => `${reason} ${n}`).join(', ');
           const left = retry.retried - retry.rated - retry.duplicates;
           console.log(

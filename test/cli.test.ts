@@ -77,6 +77,7 @@ describe('cdrbill CLI', () => {
     const crashed = join(dir, 'crashed');
     const clean = join(dir, 'clean');
     for (const d of [crashed, clean]) {
+      expect(run(d, ['migrate']).code).toBe(0);
       expect(run(d, ['load', 'tariffs']).code).toBe(0);
       expect(run(d, ['load', 'customers', 'fixtures/customers.json']).code).toBe(0);
     }

@@ -19,7 +19,7 @@
  * ```
  */
 import { z } from 'zod';
-import { addMonthsToDate, isIsoDate } from '../domain/calendar.js';
+import { addMonthsToDate, CALENDAR_DATE } from '../domain/calendar.js';
 
 export class CustomerFileError extends Error {}
 
@@ -87,10 +87,7 @@ export interface CustomerFile {
   readonly enterprises: Enterprise[];
 }
 
-const DATE = z
-  .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'expected a date YYYY-MM-DD')
-  .refine(isIsoDate, { error: (issue) => `${String(issue.input)} is not a calendar date` });
+const DATE = CALENDAR_DATE;
 const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number like +31201234567');
 const ID = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected an id of letters, digits, . _ -');
 const DATED = { from: DATE, to: DATE.optional() };

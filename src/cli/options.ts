@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { isIsoDate } from '../domain/calendar.js';
+import { CALENDAR_DATE, isIsoDate } from '../domain/calendar.js';
 import { parsePeriod, type Period } from '../domain/period.js';
 import { isKnownTimeZone } from '../domain/zoned-time.js';
 import { DEFAULT_FORMAT_OPTIONS, FORMAT_NAMES, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
@@ -17,7 +17,8 @@ export function parseOption<T>(name: string, schema: z.ZodType<T>, value: unknow
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const shown = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
-  throw new UsageError(`${name}: ${result.error.issues[0]?.message ?? 'invalid'}, got ${shown}`);
+  const message = result.error.issues[0]?.message ?? 'invalid';
+  throw new UsageError(`${name}: ${message}${typeof value === 'string' && message.includes(value) ? '' : `, got ${shown}`}`);
 }
 
 export const PERIOD = z.string().transform((text, ctx): Period => {
@@ -29,7 +30,7 @@ export const PERIOD = z.string().transform((text, ctx): Period => {
   return period;
 });
 
-export const DATE = z.string().refine(isIsoDate, 'expected a calendar date YYYY-MM-DD');
+export const DATE = CALENDAR_DATE;
 export const LANGUAGE = z.enum(['nl', 'en'], 'expected nl or en') as z.ZodType<Language>;
 export const WHOLE_NUMBER = z
   .string()

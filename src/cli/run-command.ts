@@ -2,6 +2,7 @@
  * Runs one command body with an open, migrated database, and turns its outcome into an exit code:
  * 0 ok, 1 bad input or partial failure, 2 usage error, 3 internal fault.
  */
+import { existsSync } from 'node:fs';
 import { sql } from 'kysely';
 import { InputError } from '../pipeline/input-error.js';
 import { RunInProgress } from '../pipeline/issue-invoices.js';
@@ -52,9 +53,18 @@ function reasonOf(error: unknown): string {
   return message;
 }
 
-/** Opens the database the config names and checks that it answers. */
-export async function connect(config: Config): Promise<Database> {
+/**
+ * Opens the database the config names and checks that it answers. An embedded database is created
+ * only when `create` is set (`cdrbill migrate`): a command pointed at a folder without one says so
+ * instead of working on a new, empty database.
+ */
+export async function connect(config: Config, create = false): Promise<Database> {
   const where = config.databaseUrl ? undefined : embeddedDatabaseDir(config);
+  if (where !== undefined && !create && !existsSync(where)) {
+    throw new InputError(
+      `no cdrbill database in ${config.dataDir} (looked for ${where}); create one with cdrbill migrate, or name the folder with --data-dir or CDRBILL_DATA_DIR`,
+    );
+  }
   let database: Database;
   try {
     database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: where! });
@@ -74,12 +84,12 @@ export async function connect(config: Config): Promise<Database> {
 // biome-ignore lint/suspicious/noConfusingVoidType: a body that prints and returns nothing succeeded
 export type CommandBody = (database: Database, config: Config) => Promise<number | void>;
 
-/** Opens the database the flags name, migrates it, runs `body`, closes it; sets process.exitCode. */
-export async function runWithDatabase(flags: GlobalFlags, body: CommandBody): Promise<void> {
+/** Opens the database the flags name (creating an embedded one only if `create`), migrates it, runs `body`, closes it; sets process.exitCode. */
+export async function runWithDatabase(flags: GlobalFlags, body: CommandBody, create = false): Promise<void> {
   let database: Database | undefined;
   try {
     const config = resolveConfig(flags, process.env);
-    database = await connect(config);
+    database = await connect(config, create);
     await migrateToLatest(database);
     process.exitCode = (await body(database, config)) ?? EXIT.ok;
   } catch (error) {

@@ -7,6 +7,7 @@
  */
 import { TZDate } from '@date-fns/tz';
 import { addDays, addMonths, format, getDaysInMonth, isExists, isValid, parse } from 'date-fns';
+import { z } from 'zod';
 import { AMSTERDAM } from './amsterdam-time.js';
 
 const ISO_DATE = 'yyyy-MM-dd';
@@ -50,3 +51,9 @@ export function daysInMonth(year: number, month: number): number {
 export function amsterdamDate(instant: Date): string {
   return format(new TZDate(instant, AMSTERDAM), ISO_DATE);
 }
+
+/** A calendar date `YYYY-MM-DD` in the data files and options: the format, then a real day. */
+export const CALENDAR_DATE = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'expected a date YYYY-MM-DD')
+  .refine(isIsoDate, { error: (issue) => `${String(issue.input)} is not a calendar date` });

@@ -122,9 +122,11 @@ export interface RatedCallRows {
   readonly totals: ReadonlyMap<string, CategoryTotals>;
   /** account and month of the calls a bundle may cover: their allocation must be recomputed */
   readonly bundleScopes: ReadonlyMap<string, AllocationScope>;
-  /** each row's duplicate key and the fingerprint of its fields, in row order */
-  readonly keys: { readonly sources: readonly string[]; readonly recordIds: readonly string[]; readonly fingerprints: readonly number[] };
+  /** each row's duplicate key and the fingerprint of its fields, in row order, as cdr_key COPY rows */
+  readonly keys: Uint8Array;
 }
+
+const KEY_COLUMNS = ['source', 'record_id', 'fingerprint'] as const;
 
 /** A 32-bit fingerprint of what identifies a call besides its key: to tell a re-sent record whose fields differ. */
 function fingerprint(call: RatedCall): number {
@@ -140,9 +142,7 @@ export class RatedCallBatch {
   private readonly periods = new Map<number, Period>();
   private readonly totals = new Map<string, CategoryTotals>();
   private readonly bundleScopes = new Map<string, AllocationScope>();
-  private readonly sources: string[] = [];
-  private readonly recordIds: string[] = [];
-  private readonly fingerprints: number[] = [];
+  private readonly keys: CopyBinaryWriter;
 
   /**
    * `fileId`: the ingest file the calls were read from; `storeSeq`: the transaction that stores them
@@ -155,6 +155,7 @@ export class RatedCallBatch {
     expectedBytes = 1 << 20,
   ) {
     this.rows = new CopyBinaryWriter(CALL_COLUMNS.length, Math.max(4096, expectedBytes + (expectedBytes >> 3)));
+    this.keys = new CopyBinaryWriter(KEY_COLUMNS.length, Math.max(4096, expectedBytes >> 3));
   }
 
   get size(): number {
@@ -163,9 +164,7 @@ export class RatedCallBatch {
 
   add(call: RatedCall, lineNo: number): void {
     writeRatedCallRow(this.rows, call, lineNo, this.fileId, this.storeSeq);
-    this.sources.push(call.cdr.source);
-    this.recordIds.push(call.cdr.recordId);
-    this.fingerprints.push(fingerprint(call));
+    this.keys.text(call.cdr.source).text(call.cdr.recordId).int4(fingerprint(call)).endRow();
     const p = amsterdamParts(call.cdr.startedAtMs);
     const key = p.year * 100 + p.month;
     if (!this.periods.has(key)) this.periods.set(key, { year: p.year, month: p.month });
@@ -192,7 +191,7 @@ export class RatedCallBatch {
       periods: [...this.periods.values()],
       totals: this.totals,
       bundleScopes: this.bundleScopes,
-      keys: { sources: this.sources, recordIds: this.recordIds, fingerprints: this.fingerprints },
+      keys: this.keys.finish(),
     };
   }
 }
@@ -232,12 +231,10 @@ function isUniqueViolation(error: unknown): boolean {
 export async function writeRatedCalls(session: Session, batch: RatedCallRows): Promise<WriteResult> {
   if (batch.count === 0) return { inserted: 0, duplicates: 0, differing: 0, byCategory: new Map() };
   await ensurePartitions(session, batch.periods);
-  const { sources, recordIds, fingerprints } = batch.keys;
-  const keys = sql`unnest(${sources}::text[], ${recordIds}::text[], ${fingerprints}::int[]) WITH ORDINALITY AS b(source, record_id, fingerprint, n)`;
-  // the common case: every call is new, and the rows go straight into the history
+  // the common case: every call is new, and the keys and rows go straight in
   await sql.raw('SAVEPOINT rated_batch').execute(session.db);
   try {
-    await sql`INSERT INTO cdr_key (source, record_id, fingerprint) SELECT source, record_id, fingerprint FROM ${keys}`.execute(session.db);
+    await session.copyFrom('cdr_key', KEY_COLUMNS, batch.keys, 'binary');
     await session.copyFrom('rated_call', CALL_COLUMNS, batch.copy, 'binary');
     await sql.raw('RELEASE SAVEPOINT rated_batch').execute(session.db);
     return { inserted: batch.count, duplicates: 0, differing: 0, byCategory: batch.totals };
@@ -248,8 +245,11 @@ export async function writeRatedCalls(session: Session, batch: RatedCallRows): P
   // some keys were stored before: stage the batch, store the new keys (the first row of a key
   // repeated in the batch wins) and write exactly their calls
   await sql.raw('CREATE TEMP TABLE IF NOT EXISTS rated_call_stage (LIKE rated_call) ON COMMIT DELETE ROWS').execute(session.db);
-  await sql.raw('TRUNCATE rated_call_stage').execute(session.db);
+  await sql.raw('CREATE TEMP TABLE IF NOT EXISTS cdr_key_stage (n serial, LIKE cdr_key) ON COMMIT DELETE ROWS').execute(session.db);
+  await sql.raw('TRUNCATE rated_call_stage, cdr_key_stage').execute(session.db);
   await session.copyFrom('rated_call_stage', CALL_COLUMNS, batch.copy, 'binary');
+  await session.copyFrom('cdr_key_stage', KEY_COLUMNS, batch.keys, 'binary');
+  const keys = sql.raw('cdr_key_stage b');
   const result = await sql<{ category: string | null; calls: string; billed_seconds: string; list_price_ticks: string }>`
     WITH new_key AS (
       INSERT INTO cdr_key (source, record_id, fingerprint)

@@ -92,6 +92,15 @@ describe('parseTariffFiles', () => {
     ).toThrow(/rate-decks\/x\/latest\.csv: a rate deck must be at rate-decks\/<deck-id>\/<YYYY-MM-DD>\.csv/);
   });
 
+  it('refuses an impossible date, naming the file', () => {
+    expect(() =>
+      parseTariffFiles([...shippedTariffs(), { path: 'rate-decks/x/2026-02-30.csv', text: 'prefix,destination,price_per_minute\n+1,US,0.01\n' }]),
+    ).toThrow(/rate-decks\/x\/2026-02-30\.csv: "2026-02-30" is not a date/);
+    expect(() => parseTariffFiles(withFile('plans.json', (t) => t.replace('"from": "2026-01-01"', '"from": "2026-02-29"')))).toThrow(
+      /plans\.json: .*from: 2026-02-29 is not a calendar date/,
+    );
+  });
+
   it('requires plans.json', () => {
     expect(() => parseTariffFiles(shippedTariffs().filter((f) => f.path !== 'plans.json'))).toThrow(/plans\.json: missing/);
   });

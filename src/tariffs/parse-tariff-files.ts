@@ -11,6 +11,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import { amsterdamMidnightUtc } from '../domain/amsterdam-time.js';
+import { CALENDAR_DATE } from '../domain/calendar.js';
 import { MoneyFormatError, parsePriceMicros } from '../domain/money.js';
 import { CATEGORIES } from '../numbering/destination.js';
 import { PrefixTrie } from '../numbering/prefix-trie.js';
@@ -46,7 +47,7 @@ export class TariffDataError extends Error {
 }
 
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-const DATE = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'expected a date YYYY-MM-DD');
+const DATE = CALENDAR_DATE;
 const MONEY = z.string().regex(/^\d{1,9}(\.\d{1,6})?$/, 'expected a euro amount as a string, like "4.95"');
 const CLOCK = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'expected a time HH:MM');
 const CATEGORY = z.enum(CATEGORIES);

@@ -5,8 +5,12 @@ import { runWithDatabase } from '../run-command.js';
 
 export function migrateCommand(globals: () => GlobalFlags): Command {
   return new Command('migrate').description('create the database if needed and bring its schema up to date').action(() =>
-    runWithDatabase(globals(), async (database) => {
-      console.log(`database ${database.kind} at ${database.location}: schema up to date`);
-    }),
+    runWithDatabase(
+      globals(),
+      async (database) => {
+        console.log(`database ${database.kind} at ${database.location}: schema up to date`);
+      },
+      true,
+    ),
   );
 }

@@ -24,23 +24,37 @@ function cdrbill(...args: string[]) {
 describe('cdrbill CLI', () => {
   beforeAll(() => {
     expect(existsSync('dist/src/cli/main.js')).toBe(true);
+    expect(cdrbill('migrate').code).toBe(0);
   });
 
   it('runs the nightly job, and a second run stores nothing new and prints the same invoices', () => {
-    const args = ['nightly', '--customers', 'fixtures/customers.json', '--cdrs', 'fixtures/cdrs', '--invoice-period', '2026-10', '--out', join(dataDir, 'inv')];
+    const args = [
+      'nightly',
+      '--tariffs',
+      'tariffs',
+      '--customers',
+      'fixtures/customers.json',
+      '--cdrs',
+      'fixtures/cdrs',
+      '--invoice-period',
+      '2026-10',
+      '--out',
+      join(dataDir, 'inv'),
+    ];
     const first = cdrbill(...args);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const second = cdrbill(...args);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/rated 0 \+ rejected 0 \+ duplicates 121 \+ skipped 1/);
-    const totals = (out: string) =>
-      out
-        .split('\n')
-        .filter((l) => /^2026-\d{6}/.test(l))
-        .map((l) => l.replace(/issued.*$/, ''));
-    expect(totals(second.stdout)).toEqual(totals(first.stdout));
-    expect(totals(first.stdout)).toHaveLength(5);
+    expect(first.stdout).toMatch(/^invoices 2026-10: 5 issued, 0 issued earlier$/m);
+    expect(second.stdout).toMatch(/^invoices 2026-10: 0 issued, 5 issued earlier$/m);
+    expect(first.stdout).toMatch(/^loaded tariffs: new tariff set \d+ from tariffs$/m);
+    expect(second.stdout).toMatch(/^loaded tariffs: unchanged \(tariff set \d+\)$/m);
+    expect(second.stdout).toMatch(/^loaded customers: unchanged$/m);
+    const runs = JSON.parse(cdrbill('runs', '-o', 'json').stdout) as { runId: string; exitCode: number }[];
+    expect(runs).toHaveLength(2);
+    expect(cdrbill('runs', '--id', runs[0]!.runId).stdout).toMatch(/^nightly run /);
     const files = readdirSync(join(dataDir, 'inv'));
     expect(files).toContain('2026-000001.json');
     const invoice = JSON.parse(readFileSync(join(dataDir, 'inv', '2026-000001.json'), 'utf8'));

@@ -50,6 +50,25 @@ function pbxFile(overrides: Record<string, unknown> = {}, users?: unknown[]) {
 
 const parse = (text: string) => parseCustomerFile('customers.json', text, CATALOGUE);
 
+describe('parseCustomerFile: barring', () => {
+  const residential = (barred: unknown) =>
+    JSON.stringify({
+      accounts: [{ id: 'R-1', name: 'J', segment: 'residential', lines: [{ number: '+31201234567', plan: 'basis', from: '2026-01-01', barred }] }],
+    });
+
+  it('keeps the categories a line bars', () => {
+    expect(parse(residential(['premium', 'international'])).accounts[0]!.lines[0]!.barred).toEqual(['premium', 'international']);
+  });
+
+  it.each([
+    ['112', /accounts\[0\]\.lines\[0\]\.barred\[0\]: 112 \(emergency\) can never be barred/],
+    ['emergency', /112 \(emergency\) can never be barred/],
+    ['gambling', /barred\[0\]: expected one of premium, international, mobile, national, got "gambling"/],
+  ])('refuses to bar %s, naming the field', (value, message) => {
+    expect(() => parse(residential([value]))).toThrow(message);
+  });
+});
+
 describe('parseCustomerFile: PBXs', () => {
   it('derives the lines (for rating) and the billing items (for invoices)', () => {
     const file = parse(

@@ -38,7 +38,21 @@ export interface CustomerLine {
   readonly to?: string;
   /** the PBX the line is a user of */
   readonly pbx?: string;
+  /** categories the customer has barred on this line (calls in them are reported as alerts) */
+  readonly barred?: readonly Barring[];
 }
+
+/** What a residential customer can bar: 090x premium numbers, international, mobile, national (local and national). 112 never. */
+export const BARRINGS = ['premium', 'international', 'mobile', 'national'] as const;
+export type Barring = (typeof BARRINGS)[number];
+
+const BARRED = z.array(
+  z.string().superRefine((value, ctx) => {
+    if (/^(112|emergency)$/i.test(value)) ctx.addIssue({ code: 'custom', message: '112 (emergency) can never be barred' });
+    else if (!(BARRINGS as readonly string[]).includes(value))
+      ctx.addIssue({ code: 'custom', message: `expected one of ${BARRINGS.join(', ')}, got "${value}"` });
+  }),
+);
 
 /** A recurring product an account pays for over a period: a licence, option, number block… */
 export interface BillingItem {
@@ -101,7 +115,9 @@ const FILE = z
           id: ID,
           name: z.string().min(1),
           segment: z.enum(['residential', 'business']),
-          lines: z.array(z.object({ number: E164, plan: z.string().min(1), mobilePlan: z.string().min(1).optional(), ...DATED }).strict()).default([]),
+          lines: z
+            .array(z.object({ number: E164, plan: z.string().min(1), mobilePlan: z.string().min(1).optional(), barred: BARRED.optional(), ...DATED }).strict())
+            .default([]),
         })
         .strict(),
     ),
@@ -203,8 +219,8 @@ export function parseCustomerFile(fileName: string, text: string, catalogue: Cus
       if (line.mobilePlan !== undefined && catalogue.plans.get(line.mobilePlan) !== 'mobile') {
         fail(`${where}.mobilePlan`, `"${line.mobilePlan}" is not a mobile subscription plan`);
       }
-      addTerm(line, where);
-      lines.push(line);
+      addTerm(line as CustomerLine, where);
+      lines.push(line as CustomerLine);
     });
     accounts.set(account.id, { account, lines, items: [] });
   });

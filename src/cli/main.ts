@@ -21,6 +21,7 @@ import { priceCommand } from './commands/price.js';
 import { rejectsCommand } from './commands/rejects.js';
 import { renderCommand } from './commands/render.js';
 import { rerateCommand } from './commands/rerate.js';
+import { runsCommand } from './commands/runs.js';
 import { EXIT, fail } from './run-command.js';
 
 function version(): string {
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
     fairUseCommand(globals),
     rejectsCommand(globals),
     nightlyCommand(globals),
+    runsCommand(globals),
   ]) {
     program.addCommand(command);
   }

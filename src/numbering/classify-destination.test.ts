@@ -209,3 +209,16 @@ describe('cleanDialled', () => {
     expect(cleanDialled(raw)).toBe(cleaned);
   });
 });
+
+describe('carrier preselect', () => {
+  const plan = buildNumberingPlan();
+  it('strips 16xy before a national or international number and says so', () => {
+    const national = classifyDestination(plan, '1655 0201234567', { lineE164: '+31101234567' });
+    expect(national).toMatchObject({
+      ok: true,
+      destination: { e164: '+31201234567', category: 'national', why: expect.stringMatching(/carrier preselect 1655 stripped$/) },
+    });
+    const abroad = classifyDestination(plan, '16550044201234567', { lineE164: '+31101234567' });
+    expect(abroad).toMatchObject({ ok: true, destination: { e164: '+44201234567', category: 'international' } });
+  });
+});

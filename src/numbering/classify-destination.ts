@@ -171,11 +171,20 @@ export function classifyDestination(plan: NumberingPlan, dialled: string, contex
   return markOnNet(classifyNumber(plan, dialled, lineArea), context);
 }
 
+/** A carrier (pre)select code: 16xy, then a number with its national or international prefix. */
+const CARRIER_PRESELECT = /^16\d\d0/;
+
 /** Classification without the customer's on-net view: depends only on the digits and the line's area. */
 export function classifyNumber(plan: NumberingPlan, dialled: string, lineAreaCode: string | undefined): Classification {
   const cleaned = cleanDialled(dialled);
   if (cleaned === undefined) {
     return reject('invalid_number', dialled.trim() === '' ? 'empty number' : `"${dialled}" is not a telephone number`);
+  }
+  if (CARRIER_PRESELECT.test(cleaned)) {
+    // 16xy before a national or international number chooses a carrier: the call goes where the rest goes
+    const rest = classifyNumber(plan, cleaned.slice(4), lineAreaCode);
+    if (!rest.ok) return rest;
+    return accept({ ...rest.destination, why: `${rest.destination.why}; carrier preselect ${cleaned.slice(0, 4)} stripped` });
   }
   if (cleaned.startsWith('+')) return classifyInternational(plan, cleaned.slice(1), lineAreaCode);
   if (cleaned.startsWith('00')) return classifyInternational(plan, cleaned.slice(2), lineAreaCode);

@@ -36,6 +36,10 @@ export interface FileReport extends IngestCounts {
   readonly duplicatesDiffering: number;
   /** what the skipped records were: [what, count] ('header', 'version line', …) */
   readonly skippedBy: readonly (readonly [string, number])[];
+  /** the ingest's id (its calls' store_seq); undefined when the file was refused */
+  readonly fileId?: number;
+  /** all rejects, counted by reason */
+  readonly rejectsByReason: Readonly<Record<string, number>>;
   /** the first rejects, for the report (all are stored) */
   readonly rejects: readonly StoredReject[];
   /** set when the file as a whole could not be read (bad header, unknown format) */
@@ -100,6 +104,7 @@ export async function ingestFile(database: Database, rater: FileRater, tariffs: 
       rejected: 0,
       duplicates: 0,
       skipped: 0,
+      rejectsByReason: {},
       duplicatesDiffering: 0,
       skippedBy: [],
       byCategory: new Map(),
@@ -127,6 +132,7 @@ async function storeRatedFile(
   let differing = 0;
   const byCategory = new Map<string, CategoryTotals>();
   const reportedRejects: StoredReject[] = [];
+  const rejectsByReason: Record<string, number> = {};
   const bundleScopes = new Map<string, AllocationScope>();
 
   const store = async (batch: Extract<RateFileEvent, { kind: 'batch' }>): Promise<void> => {
@@ -137,7 +143,10 @@ async function storeRatedFile(
     addTotals(byCategory, result.byCategory);
     for (const [key, scope] of batch.calls.bundleScopes) bundleScopes.set(key, scope);
     if (batch.rejects.length === 0) return;
-    for (const r of batch.rejects) if (reportedRejects.length < REPORTED_REJECTS) reportedRejects.push(r);
+    for (const r of batch.rejects) {
+      if (reportedRejects.length < REPORTED_REJECTS) reportedRejects.push(r);
+      rejectsByReason[r.reason] = (rejectsByReason[r.reason] ?? 0) + 1;
+    }
     const { format, source } = started!;
     await writeRejects(session, { contentHash: await file.contentHash, fileName: file.fileName, source, fileId, format }, batch.rejects, options.now);
   };
@@ -194,6 +203,8 @@ async function storeRatedFile(
     ...counts,
     duplicatesDiffering: differing,
     skippedBy: ended.skippedBy,
+    fileId,
+    rejectsByReason,
     byCategory,
     rejects: reportedRejects,
   };

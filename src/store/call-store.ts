@@ -327,7 +327,7 @@ export interface IngestCounts {
 }
 
 /** Advisory lock keys: ingests hold INGEST shared for their transaction; reading the watermark takes it exclusively. */
-export const LOCK = { ingest: 0x63647201, invoiceRun: 0x63647202 } as const;
+export const LOCK = { ingest: 0x63647201, invoiceRun: 0x63647202, nightly: 0x63647203 } as const;
 
 /** Taken by every transaction that stores calls, before it draws its store_seq. */
 export async function lockIngestShared(session: Session): Promise<void> {

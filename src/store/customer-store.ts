@@ -15,13 +15,15 @@ import type { Database, Session } from './database.js';
 async function insertUnnested(
   db: Session['db'],
   table: string,
-  columns: readonly (readonly [name: string, type: 'text' | 'date'])[],
+  columns: readonly (readonly [name: string, type: 'text' | 'date', cast?: string])[],
   rows: readonly (readonly (string | null)[])[],
 ): Promise<void> {
   if (rows.length === 0) return;
   const arrays = columns.map((_, i) => rows.map((r) => r[i] ?? null));
   const unnest = sql.join(columns.map(([, type], i) => sql`${arrays[i]}::${sql.raw(type)}[]`));
-  await sql`INSERT INTO ${sql.table(table)} (${sql.join(columns.map(([name]) => sql.ref(name)))}) SELECT * FROM unnest(${unnest})`.execute(db);
+  const names = sql.join(columns.map(([name]) => sql.ref(name)));
+  const values = sql.join(columns.map(([name, , cast]) => (cast ? sql`${sql.ref(name)}::${sql.raw(cast)}` : sql.ref(name))));
+  await sql`INSERT INTO ${sql.table(table)} (${names}) SELECT ${values} FROM unnest(${unnest}) AS u(${names})`.execute(db);
 }
 
 /** Inserts or replaces the file's accounts with everything that hangs off them, in one transaction, set-based. */
@@ -73,8 +75,11 @@ export async function replaceCustomers(database: Database, file: CustomerFile): 
         ['pbx_id', 'text'],
         ['valid_from', 'date'],
         ['valid_to', 'date'],
+        ['barred', 'text', 'text[]'],
       ],
-      file.accounts.flatMap((a) => a.lines.map((l) => [a.id, l.number, l.plan, l.mobilePlan ?? null, l.pbx ?? null, l.from, l.to ?? null])),
+      file.accounts.flatMap((a) =>
+        a.lines.map((l) => [a.id, l.number, l.plan, l.mobilePlan ?? null, l.pbx ?? null, l.from, l.to ?? null, `{${(l.barred ?? []).join(',')}}`]),
+      ),
     );
     await insertUnnested(
       db,

@@ -29,6 +29,7 @@ export interface SubscriptionRow {
   pbx_id: ColumnType<string | null, string | null | undefined, string | null>;
   valid_from: DateText;
   valid_to: DateText | null;
+  barred: ColumnType<string[], string[] | undefined, string[]>;
 }
 
 export interface IngestFileRow {
@@ -171,7 +172,30 @@ export interface CdrKeyRow {
   fingerprint: number;
 }
 
+export interface NightlyRunRow {
+  id: string;
+  started_at: Date;
+  finished_at: Date;
+  exit_code: number;
+  report: string;
+}
+
+export interface MonthCloseRow {
+  period: string;
+  closed_at: Date;
+  run_id: string;
+}
+
+export interface ReferenceLoadRow {
+  kind: string;
+  content_hash: string;
+  loaded_at: Date;
+}
+
 export interface Schema {
+  nightly_run: NightlyRunRow;
+  month_close: MonthCloseRow;
+  reference_load: ReferenceLoadRow;
   cdr_key: CdrKeyRow;
   usage_claim: UsageClaimRow;
   enterprise: EnterpriseRow;

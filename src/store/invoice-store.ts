@@ -4,7 +4,7 @@
  * of accounts at a time, set-based.
  */
 import { sql } from 'kysely';
-import type { UsageSummary } from '../billing/build-invoice.js';
+import type { UsageSummary, UserUsage } from '../billing/build-invoice.js';
 import { groupBy } from '../domain/collections.js';
 import type { Database, Session } from './database.js';
 import type { InvoiceRow } from './schema.js';
@@ -105,15 +105,6 @@ const takenCalls = (before: Date, watermark: number) =>
   sql`rated_call c LEFT JOIN (${LATEST_CLAIMS}) l ON l.account_id = c.account_id
   WHERE c.started_at < ${before} AND c.store_seq <= ${watermark} AND ${UNBILLED}`;
 
-export interface LineUsageRow {
-  readonly line: string;
-  readonly user: string | null;
-  readonly group: string | null;
-  readonly calls: number;
-  readonly billedSeconds: number;
-  readonly chargedTicks: string;
-}
-
 const LINE_AGGREGATE = sql.raw(`c.line, max(u.name) AS user_name, max(p.name) AS pbx_name, count(*)::text AS calls,
   sum(c.billed_seconds)::text AS billed, sum(c.charged_ticks)::text AS charged`);
 const LINE_JOIN = sql.raw(`LEFT JOIN pbx_user u ON u.number = c.line AND u.pbx_id IN (SELECT id FROM pbx WHERE account_id = c.account_id)
@@ -128,7 +119,7 @@ interface LineRow {
   charged: string;
 }
 
-function toLineUsage(rows: readonly LineRow[]): LineUsageRow[] {
+function toLineUsage(rows: readonly LineRow[]): UserUsage[] {
   return rows.map((r) => ({
     line: r.line,
     user: r.user_name,
@@ -182,7 +173,7 @@ export async function runUsage(db: Session['db'], range: AccountRange): Promise<
 }
 
 /** The run's usage per line (with the PBX user) of the business accounts of a range, by account. */
-export async function runLineUsage(db: Session['db'], range: AccountRange): Promise<Map<string, LineUsageRow[]>> {
+export async function runLineUsage(db: Session['db'], range: AccountRange): Promise<Map<string, UserUsage[]>> {
   const result = await sql<LineRow & { account_id: string }>`
     SELECT c.account_id, c.line, max(u.name) AS user_name, max(p.name) AS pbx_name, sum(c.calls)::text AS calls,
            sum(c.billed_seconds)::text AS billed, sum(c.charged_ticks)::text AS charged
@@ -232,7 +223,7 @@ export async function usageOfInvoice(session: Session, invoiceNumber: string): P
 }
 
 /** Usage per line of the calls on an invoice, with the PBX user. */
-export async function usageOfInvoiceByLine(session: Session, invoiceNumber: string): Promise<LineUsageRow[]> {
+export async function usageOfInvoiceByLine(session: Session, invoiceNumber: string): Promise<UserUsage[]> {
   const result = await sql<LineRow>`
     SELECT ${LINE_AGGREGATE} FROM ${callsOfInvoice(invoiceNumber)} ${LINE_JOIN}
     WHERE c.category IS NOT NULL GROUP BY c.line ORDER BY max(p.name), c.line`.execute(session.db);

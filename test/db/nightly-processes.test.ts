@@ -1,15 +1,17 @@
 /**
- * The nightly job as cron runs it, as processes on the embedded database: killed at random points
- * 20 times and re-run, it ends with the same calls, invoices and moved files as a run left alone;
- * two runs started together: one does the work, the other exits 4 and does nothing.
+ * The nightly job as cron runs it, as processes (on the embedded database, or on PostgreSQL with
+ * DATABASE_URL): killed at random points 20 times and re-run, it ends with the same calls, invoices
+ * and moved files as a run left alone; two runs started together: one does the work, the other exits
+ * 4 and does nothing.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { CANONICAL_COLUMNS } from '../src/ingest/canonical-format.js';
-import { openDatabase } from '../src/store/database.js';
-import { tempDir } from './support/files.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CANONICAL_COLUMNS } from '../../src/ingest/canonical-format.js';
+import { openDatabase } from '../../src/store/database.js';
+import { tempDir } from '../support/files.js';
+import { createTestDatabase, TEST_BACKEND, type TestDatabase } from '../support/test-database.js';
 
 const LINE = '+31201234567';
 
@@ -19,13 +21,34 @@ function env(): NodeJS.ProcessEnv {
   return e;
 }
 
-/** A data folder with a database, and a spool holding `files` CDR files. */
-function prepare(files: number): { dataDir: string; spool: string } {
+const databases: TestDatabase[] = [];
+afterAll(async () => {
+  for (const d of databases) await d.drop();
+});
+
+interface Setup {
+  readonly dataDir: string;
+  readonly spool: string;
+  /** the database arguments: --data-dir, and --db on PostgreSQL */
+  readonly args: string[];
+  readonly url?: string;
+}
+
+/** A data folder and a database, and a spool holding `files` CDR files. */
+async function prepare(files: number): Promise<Setup> {
   const root = tempDir('cdrbill-nightly-');
   const dataDir = join(root, 'data');
   const spool = join(root, 'spool');
   mkdirSync(join(spool, 'incoming'), { recursive: true });
-  expect(spawnSync(process.execPath, ['bin/cdrbill.js', '--data-dir', dataDir, 'migrate'], { env: env() }).status).toBe(0);
+  let url: string | undefined;
+  if (TEST_BACKEND === 'postgres') {
+    const test = await createTestDatabase();
+    databases.push(test);
+    url = test.url!;
+    await test.database.close();
+  }
+  const args = ['--data-dir', dataDir, ...(url ? ['--db', url] : [])];
+  expect(spawnSync(process.execPath, ['bin/cdrbill.js', ...args, 'migrate'], { env: env() }).status).toBe(0);
   const hourAgo = new Date(Date.now() - 3_600_000);
   for (let f = 0; f < files; f++) {
     const rows = [CANONICAL_COLUMNS.join(',')];
@@ -39,13 +62,13 @@ function prepare(files: number): { dataDir: string; spool: string } {
     writeFileSync(path, `${rows.join('\n')}\n`);
     utimesSync(path, hourAgo, hourAgo);
   }
-  return { dataDir, spool };
+  return { dataDir, spool, args, ...(url ? { url } : {}) };
 }
 
 const ARGS = (spool: string) => ['nightly', '--spool', spool, '--tariffs', 'tariffs', '--customers', 'fixtures/customers.json', '--invoice-period', '2026-10'];
 
-function start(dataDir: string, spool: string) {
-  const child = spawn(process.execPath, ['bin/cdrbill.js', '--data-dir', dataDir, ...ARGS(spool)], { env: env() });
+function start(setup: Setup) {
+  const child = spawn(process.execPath, ['bin/cdrbill.js', ...setup.args, ...ARGS(setup.spool)], { env: env() });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
@@ -55,8 +78,9 @@ function start(dataDir: string, spool: string) {
 }
 
 /** What a run left: calls, their total, invoices (number, account, total), files moved. */
-async function outcome(dataDir: string, spool: string) {
-  const database = await openDatabase({ dataDir: join(dataDir, 'db') });
+async function outcome(setup: Setup) {
+  const { spool } = setup;
+  const database = await openDatabase(setup.url ? { url: setup.url } : { dataDir: join(setup.dataDir, 'db') });
   try {
     const calls = await database.db
       .selectFrom('rated_call')
@@ -72,14 +96,14 @@ async function outcome(dataDir: string, spool: string) {
 
 describe('the nightly job as processes', () => {
   it('ends killed 20 times and re-run with the same calls, invoices and moved files as a run left alone', async () => {
-    const clean = prepare(4);
-    const cleanRun = await start(clean.dataDir, clean.spool).done;
+    const clean = await prepare(4);
+    const cleanRun = await start(clean).done;
     expect(cleanRun.code).toBe(0);
-    const expected = await outcome(clean.dataDir, clean.spool);
+    const expected = await outcome(clean);
     expect(expected.calls).toBe(24_000);
     expect(expected.processed).toHaveLength(4);
 
-    const crashed = prepare(4);
+    const crashed = await prepare(4);
     let seed = 7;
     const random = () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -87,7 +111,7 @@ describe('the nightly job as processes', () => {
     };
     let kills = 0;
     for (let attempt = 0; kills < 20 && attempt < 60; attempt++) {
-      const run = start(crashed.dataDir, crashed.spool);
+      const run = start(crashed);
       const timer = setTimeout(() => run.child.kill('SIGKILL'), 200 + random() * 1800);
       const result = await run.done;
       clearTimeout(timer);
@@ -95,21 +119,23 @@ describe('the nightly job as processes', () => {
       else expect(result.code, result.stderr).toBe(0);
     }
     expect(kills).toBe(20);
-    const last = await start(crashed.dataDir, crashed.spool).done;
+    const last = await start(crashed).done;
     expect(last.code, last.stderr).toBe(0);
-    expect(await outcome(crashed.dataDir, crashed.spool)).toEqual(expected);
+    expect(await outcome(crashed)).toEqual(expected);
   }, 240_000);
 
   it('lets one of two runs started together do the work; the other exits 4 saying why', async () => {
-    const both = prepare(2);
-    const [a, b] = await Promise.all([start(both.dataDir, both.spool).done, start(both.dataDir, both.spool).done]);
+    const both = await prepare(2);
+    const [a, b] = await Promise.all([start(both).done, start(both).done]);
     const codes = [a.code, b.code].sort();
     expect(codes).toEqual([0, 4]);
-    expect([a, b].find((r) => r.code === 4)!.stderr).toMatch(/^cdrbill: another nightly run holds .*nightly\.lock; nothing was done/);
-    const result = await outcome(both.dataDir, both.spool);
+    expect([a, b].find((r) => r.code === 4)!.stderr).toMatch(
+      /^cdrbill: another nightly run (holds .*nightly\.lock|is in progress on postgres:\/\/\S+); nothing was done/,
+    );
+    const result = await outcome(both);
     expect(result.calls).toBe(12_000);
     const runs = JSON.parse(
-      spawnSync(process.execPath, ['bin/cdrbill.js', '--data-dir', both.dataDir, 'runs', '-o', 'json'], { env: env(), encoding: 'utf8' }).stdout,
+      spawnSync(process.execPath, ['bin/cdrbill.js', ...both.args, 'runs', '-o', 'json'], { env: env(), encoding: 'utf8' }).stdout,
     ) as unknown[];
     expect(runs).toHaveLength(1);
     expect(readFileSync(join(both.dataDir, 'nightly.log'), 'utf8')).toMatch(/"event"|"msg":"run_finished"/);

@@ -19,8 +19,25 @@ import { ingestFiles } from '../src/pipeline/ingest-files.js';
 import { issueInvoices } from '../src/pipeline/issue-invoices.js';
 import { loadTariffs } from '../src/pipeline/load-tariffs.js';
 import { replaceCustomers } from '../src/store/customer-store.js';
-import { openDatabase } from '../src/store/database.js';
+import { openDatabase, type Database } from '../src/store/database.js';
+import { sql } from 'kysely';
 import { migrateToLatest } from '../src/store/migrate.js';
+
+/** CPU time (µs) the PostgreSQL backends of this database have used, from /proc (Linux, same machine). */
+async function backendCpuUs(database: Database): Promise<number> {
+  const pids = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(database.db);
+  const ticks = 100; // USER_HZ on Linux
+  let us = 0;
+  for (const { pid } of pids.rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      us += ((Number(fields[11]) + Number(fields[12])) / ticks) * 1e6; // utime, stime
+    } catch {
+      // a backend on another machine, or gone
+    }
+  }
+  return us;
+}
 
 const [step, target, ...rest] = process.argv.slice(2);
 if ((step !== 'prepare' && step !== 'ingest' && step !== 'invoice') || !target || rest.length === 0) {
@@ -48,10 +65,19 @@ try {
     await loadTariffs(database, 'tariffs', new Date());
     await replaceCustomers(database, { accounts: JSON.parse(readFileSync(rest[0]!, 'utf8')) as CustomerAccount[], pbxs: [], enterprises: [] });
   } else {
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const reports = await ingestFiles(database, rest, { format: 'auto', now: new Date() });
     const ingestMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     const sum = (key: 'read' | 'rated' | 'rejected' | 'duplicates' | 'skipped') => reports.reduce((n, r) => n + r[key], 0);
+    // CPU of this process (all threads; PGlite's PostgreSQL runs in it) and of its PostgreSQL backends, from the OS
+    const nodeCpuUs = cpu.user + cpu.system;
+    const serverCpuUs = database.kind === 'postgres' ? await backendCpuUs(database) : 0;
+    const bytes = await sql<{ bytes: string }>`
+      SELECT (coalesce(sum(pg_total_relation_size(i.inhrelid)), 0) + pg_total_relation_size('cdr_key'))::text AS bytes
+      FROM pg_inherits i WHERE i.inhparent = 'rated_call'::regclass`.execute(database.db);
+    const storedBytes = Number(bytes.rows[0]!.bytes);
 
     // the floor: the same number of rows COPYed into a plain table shaped like the history
     const sample = await database.db.selectFrom('rated_call').selectAll().limit(1000).execute();
@@ -93,6 +119,9 @@ try {
         skipped: sum('skipped'),
         ingestMs,
         copyMs,
+        nodeCpuUs,
+        serverCpuUs,
+        storedBytes,
         peakRssMb: process.resourceUsage().maxRSS / 1024,
       }),
     );

@@ -69,6 +69,9 @@ interface Phase {
   duplicates: number;
   skipped: number;
   ingestMs: number;
+  nodeCpuUs: number;
+  serverCpuUs: number;
+  storedBytes: number;
   copyMs: number;
   peakRssMb: number;
   invoice: { accounts: number; invoices: number; ms: number; peakRssMb: number };
@@ -122,6 +125,9 @@ for (const { name, phase } of results) {
     `ingest ${name}: ${fmt(perSecond(phase.read, phase.ingestMs))} CDRs/s, ${(phase.ingestMs / 1000).toFixed(1)} s wall, peak RSS ${fmt(phase.peakRssMb)} MB ` +
       `(read ${phase.read} = rated ${phase.rated} + rejected ${phase.rejected} + duplicates ${phase.duplicates} + skipped ${phase.skipped}); ` +
       `plain COPY of as many rows: ${fmt(perSecond(phase.rated, phase.copyMs))} rows/s`,
+  );
+  console.log(
+    `cost ${name}: ${((phase.nodeCpuUs + phase.serverCpuUs) / phase.read).toFixed(1)} CPU µs per CDR (Node ${(phase.nodeCpuUs / phase.read).toFixed(1)}, PostgreSQL ${(phase.serverCpuUs / phase.read).toFixed(1)}); ${Math.round(phase.storedBytes / Math.max(1, phase.rated))} bytes per stored call (history, its indexes and the duplicate keys)`,
   );
   console.log(
     `invoice ${name}: ${fmt(phase.invoice.accounts)} accounts, ${fmt(phase.invoice.invoices)} invoices (JSON and HTML files written) in ${(phase.invoice.ms / 1000).toFixed(1)} s, peak RSS ${fmt(phase.invoice.peakRssMb)} MB`,
@@ -192,5 +198,5 @@ rmSync(work, { recursive: true, force: true });
 
 const head = results[0]?.phase;
 console.log(
-  `bench: cdrs_per_second=${Math.round(head ? perSecond(head.read, head.ingestMs) : 0)} peak_rss_mb=${Math.round(head?.peakRssMb ?? 0)} copy_floor_cdrs_per_second=${Math.round(head ? perSecond(head.rated, head.copyMs) : 0)}`,
+  `bench: cdrs_per_second=${Math.round(head ? perSecond(head.read, head.ingestMs) : 0)} peak_rss_mb=${Math.round(head?.peakRssMb ?? 0)} copy_floor_cdrs_per_second=${Math.round(head ? perSecond(head.rated, head.copyMs) : 0)} cpu_us_per_cdr=${head ? ((head.nodeCpuUs + head.serverCpuUs) / head.read).toFixed(1) : 0} bytes_per_call=${head ? Math.round(head.storedBytes / Math.max(1, head.rated)) : 0}`,
 );

@@ -17,10 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'cdrbill-samples-'));
 const cdrbill = (...args) => spawnSync(process.execPath, ['bin/cdrbill.js', '--data-dir', join(dir, 'db'), ...args], { encoding: 'utf8' });
 let failed = 0;
 try {
-  for (const args of [
-    ['load', 'tariffs'],
-    ['load', 'customers', 'fixtures/customers.json'],
-  ]) {
+  for (const args of [['migrate'], ['load', 'tariffs'], ['load', 'customers', 'fixtures/customers.json']]) {
     const r = cdrbill(...args);
     if (r.status !== 0) throw new Error(`cdrbill ${args.join(' ')}: ${r.stderr}`);
   }

@@ -115,6 +115,7 @@ export interface RetryReport {
 export async function retryRejects(
   database: Database,
   formatOptions: FormatOptions = DEFAULT_FORMAT_OPTIONS,
+  // without a clock (the latest instant a Date holds) only the duration and earliest-start limits apply
   check: { readonly now: Date; readonly limits: IngestLimits } = { now: new Date(8.64e15), limits: DEFAULT_INGEST_LIMITS },
 ): Promise<RetryReport> {
   const context = await loadRatingContext(database);

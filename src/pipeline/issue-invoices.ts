@@ -32,9 +32,9 @@ import {
   loadBillingItems,
   type AccountRow,
 } from '../store/customer-store.js';
-import { analyzeChangedTables, type Database, type Session } from '../store/database.js';
+import { analyzeChangedTables, LOCK, type Database, type Session } from '../store/database.js';
 import { claimFairUseChargesOf, pendingFairUseChargesOf, type FairUseChargeRow } from '../store/fair-use-store.js';
-import { LOCK, ingestWatermark } from '../store/call-store.js';
+import { ingestWatermark } from '../store/call-store.js';
 import {
   clearRunUsage,
   insertClaims,

@@ -8,7 +8,7 @@ import { amsterdamParts } from '../domain/amsterdam-time.js';
 import type { Reject } from '../domain/cdr.js';
 import { periodEnd, periodStart, type Period } from '../domain/period.js';
 import type { RatedCall } from '../rating/rate-cdr.js';
-import type { Database, Session } from './database.js';
+import { LOCK, type Database, type Session } from './database.js';
 import type { RatedCallRow } from './schema.js';
 import type { AllocationScope } from './allocation-store.js';
 import { CopyBinaryWriter } from './copy-binary-writer.js';
@@ -325,9 +325,6 @@ export interface IngestCounts {
   readonly duplicates: number;
   readonly skipped: number;
 }
-
-/** Advisory lock keys: ingests hold INGEST shared for their transaction; reading the watermark takes it exclusively. */
-export const LOCK = { ingest: 0x63647201, invoiceRun: 0x63647202, nightly: 0x63647203 } as const;
 
 /** Taken by every transaction that stores calls, before it draws its store_seq. */
 export async function lockIngestShared(session: Session): Promise<void> {

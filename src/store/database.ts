@@ -13,6 +13,12 @@ import { Readable } from 'node:stream';
 import { Mutex, PGliteDialect } from './pglite-dialect.js';
 import type { Schema } from './schema.js';
 
+/**
+ * Advisory lock keys: ingests hold `ingest` shared for their transaction (reading the invoice
+ * watermark takes it exclusively); one invoice run and one nightly run at a time.
+ */
+export const LOCK = { ingest: 0x63647201, invoiceRun: 0x63647202, nightly: 0x63647203 } as const;
+
 export interface Session {
   readonly db: Kysely<Schema>;
   /** Bulk-loads rows into `table (columns)`: CSV text without a header, or PostgreSQL's binary copy format. */

@@ -10,8 +10,7 @@ import { InputError } from '../../src/pipeline/input-error.js';
 import { issueInvoices, RunInProgress } from '../../src/pipeline/issue-invoices.js';
 import { loadCustomers } from '../../src/pipeline/load-customers.js';
 import { loadTariffs } from '../../src/pipeline/load-tariffs.js';
-import { LOCK } from '../../src/store/call-store.js';
-import type { Database } from '../../src/store/database.js';
+import { LOCK, type Database } from '../../src/store/database.js';
 import { tempDir, writeCanonicalFile } from '../support/files.js';
 import { createTestDatabase, TEST_BACKEND, type TestDatabase } from '../support/test-database.js';
 

@@ -11,7 +11,7 @@ import { Command, Option } from 'commander';
 import pino from 'pino';
 import { z } from 'zod';
 import { runNightly, type NightlyReport } from '../../pipeline/nightly-run.js';
-import { LOCK } from '../../store/call-store.js';
+import { LOCK } from '../../store/database.js';
 import { insertRun } from '../../store/nightly-store.js';
 import { resolveConfig, type GlobalFlags } from '../config.js';
 import { invoiceCollector } from '../documents.js';

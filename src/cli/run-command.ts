@@ -3,10 +3,9 @@
  * 0 ok, 1 bad input or partial failure, 2 usage error, 3 internal fault.
  */
 import { existsSync } from 'node:fs';
-import { sql } from 'kysely';
 import { InputError } from '../pipeline/input-error.js';
 import { RunInProgress } from '../pipeline/issue-invoices.js';
-import { ConnectionLost, isConnectionLost, openDatabase, type Database } from '../store/database.js';
+import { ConnectionLost, isConnectionLost, openDatabase, ping, type Database } from '../store/database.js';
 import { MigrationError, migrateToLatest } from '../store/migrate.js';
 import { embeddedDatabaseDir, resolveConfig, UsageError, type Config, type GlobalFlags } from './config.js';
 
@@ -72,7 +71,7 @@ export async function connect(config: Config, create = false): Promise<Database>
     throw new DatabaseUnreachable(`cannot open the embedded database in ${where}: ${reasonOf(error)}`);
   }
   try {
-    await sql`SELECT 1`.execute(database.db);
+    await ping(database);
   } catch (error) {
     await database.close().catch(() => undefined);
     throw new DatabaseUnreachable(`cannot connect to ${database.location}: ${reasonOf(error)}; is the server running and the URL right?`);

@@ -26,18 +26,19 @@ import { formatPeriod, nextPeriod, periodEnd, periodFirstDay as localDate, type 
 import {
   accountsWithBillingItems,
   billableMonthsWithoutInvoice,
-  laterInvoice,
   loadAccountRange,
   loadAccountsActiveBetween,
   loadBillingItems,
   type AccountRow,
 } from '../store/customer-store.js';
 import { analyzeChangedTables, LOCK, type Database, type Session } from '../store/database.js';
-import { claimFairUseChargesOf, pendingFairUseChargesOf, type FairUseChargeRow } from '../store/fair-use-store.js';
+import { accountsWithPendingFairUse, claimFairUseChargesOf, pendingFairUseChargesOf, type FairUseChargeRow } from '../store/fair-use-store.js';
 import { ingestWatermark } from '../store/call-store.js';
 import {
   clearRunUsage,
+  firstInvoicedPeriod,
   insertClaims,
+  laterInvoice,
   insertInvoices,
   invoicesOfPeriod,
   prepareRunUsage,
@@ -118,13 +119,9 @@ async function checkPeriod(database: Database, period: Period, now: Date, accoun
   }
   const later = await laterInvoice(database.db, periodText, accountIds);
   if (later) throw new InputError(`${periodText} cannot be invoiced after a later month: ${later.account_id} was invoiced for ${later.period} already`);
-  const first = await database.db
-    .selectFrom('invoice')
-    .select((eb) => eb.fn.min('period').as('first'))
-    .where('kind', '=', 'invoice')
-    .executeTakeFirst();
-  if (!first?.first || first.first >= periodText) return;
-  const missing = await billableMonthsWithoutInvoice(database.db, first.first, periodText, 11);
+  const first = await firstInvoicedPeriod(database.db);
+  if (!first || first >= periodText) return;
+  const missing = await billableMonthsWithoutInvoice(database.db, first, periodText, 11);
   if (missing.length === 0) return;
   const shown = missing
     .slice(0, 10)
@@ -139,12 +136,11 @@ async function checkPeriod(database: Database, period: Period, now: Date, accoun
 async function accountsToInvoice(database: Database, period: Period, withCalls: readonly string[]): Promise<string[]> {
   const from = localDate(period);
   const to = localDate(nextPeriod(period));
-  const pending = await database.db.selectFrom('fair_use_charge').select('account_id').distinct().where('invoice_number', 'is', null).execute();
   const ids = new Set<string>([
     ...(await loadAccountsActiveBetween(database.db, from, to)).map((t) => t.accountId),
     ...(await accountsWithBillingItems(database.db, from, to)).map((a) => a.id),
     ...withCalls,
-    ...pending.map((r) => r.account_id),
+    ...(await accountsWithPendingFairUse(database.db)),
   ]);
   return [...ids].sort();
 }

@@ -208,19 +208,6 @@ export async function loadAccountRange(db: Database['db'], range: IdRange): Prom
   return db.selectFrom('account').select(['id', 'name', 'segment']).where('id', '>=', range.first).where('id', '<=', range.last).orderBy('id').execute();
 }
 
-/** An invoice for a period after `period` of one of these accounts that has none for `period`, if any. */
-export async function laterInvoice(
-  db: Database['db'],
-  period: string,
-  accountIds: readonly string[],
-): Promise<{ account_id: string; period: string } | undefined> {
-  const result = await sql<{ account_id: string; period: string }>`
-    SELECT i.account_id, i.period FROM invoice i WHERE i.kind = 'invoice' AND i.period > ${period} AND i.account_id = ANY(${accountIds}::text[])
-      AND NOT EXISTS (SELECT 1 FROM invoice j WHERE j.account_id = i.account_id AND j.period = ${period} AND j.kind = 'invoice')
-    ORDER BY i.period, i.account_id LIMIT 1`.execute(db);
-  return result.rows[0];
-}
-
 /**
  * Months in [fromPeriod, toPeriod) (YYYY-MM) in which an account had a line or a billing item and has
  * no invoice: at most `limit`, oldest first.

@@ -213,6 +213,11 @@ export async function analyzeChangedTables(database: Database): Promise<string[]
   return stale.rows.map((r) => r.name);
 }
 
+/** Asks the database to answer: fails when it cannot be reached. */
+export async function ping(database: Database): Promise<void> {
+  await sql`SELECT 1`.execute(database.db);
+}
+
 export interface DatabaseOptions {
   /** `postgres://…`; when absent the embedded database is used */
   readonly url?: string;

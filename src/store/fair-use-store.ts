@@ -66,3 +66,9 @@ export async function claimFairUseChargesOf(session: Session, invoices: Readonly
     FROM unnest(${[...invoices.keys()]}::text[], ${[...invoices.values()]}::text[]) AS m(account_id, number)
     WHERE f.account_id = m.account_id AND f.invoice_number IS NULL`.execute(session.db);
 }
+
+/** Accounts with fair-use charges not yet on an invoice. */
+export async function accountsWithPendingFairUse(db: Database['db']): Promise<string[]> {
+  const rows = await db.selectFrom('fair_use_charge').select('account_id').distinct().where('invoice_number', 'is', null).execute();
+  return rows.map((r) => r.account_id);
+}

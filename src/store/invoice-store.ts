@@ -244,6 +244,29 @@ export const INVOICE_OF_CALL = sql.raw(`coalesce(c.invoice_number, (
   SELECT u.invoice_number FROM usage_claim u WHERE u.account_id = c.account_id AND c.started_at < u.before AND c.store_seq <= u.through_seq
     AND NOT (c.started_at < u.prev_before AND c.store_seq <= u.prev_through_seq)))`);
 
+/** An invoice for a period after `period` of one of these accounts that has none for `period`, if any. */
+export async function laterInvoice(
+  db: Database['db'],
+  period: string,
+  accountIds: readonly string[],
+): Promise<{ account_id: string; period: string } | undefined> {
+  const result = await sql<{ account_id: string; period: string }>`
+    SELECT i.account_id, i.period FROM invoice i WHERE i.kind = 'invoice' AND i.period > ${period} AND i.account_id = ANY(${accountIds}::text[])
+      AND NOT EXISTS (SELECT 1 FROM invoice j WHERE j.account_id = i.account_id AND j.period = ${period} AND j.kind = 'invoice')
+    ORDER BY i.period, i.account_id LIMIT 1`.execute(db);
+  return result.rows[0];
+}
+
+/** The first month ever invoiced on this database (YYYY-MM), if any. */
+export async function firstInvoicedPeriod(db: Database['db']): Promise<string | undefined> {
+  const first = await db
+    .selectFrom('invoice')
+    .select((eb) => eb.fn.min('period').as('first'))
+    .where('kind', '=', 'invoice')
+    .executeTakeFirst();
+  return first?.first ?? undefined;
+}
+
 /** An invoice, credit note or corrective invoice by number. */
 export async function findByNumber(db: Session['db'] | Database['db'], number: string): Promise<Selectable<InvoiceRow> | undefined> {
   return db.selectFrom('invoice').selectAll().where('number', '=', number).executeTakeFirst();

@@ -1,7 +1,6 @@
 /**
- * Call history: bulk writes of rated calls (COPY straight into the history; through a staging
- * table and `ON CONFLICT DO NOTHING` when a batch meets a duplicate), rejects, ingest bookkeeping,
- * and the portal's queries.
+ * Call history: bulk writes of rated calls (their keys and rows COPYed straight in; through staging
+ * tables when a batch meets a duplicate key), rejects, ingest bookkeeping, and the portal's queries.
  */
 import { sql, type Selectable } from 'kysely';
 import { amsterdamParts } from '../domain/amsterdam-time.js';

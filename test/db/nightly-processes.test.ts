@@ -110,9 +110,10 @@ describe('the nightly job as processes', () => {
       return seed / 2147483648;
     };
     let kills = 0;
-    for (let attempt = 0; kills < 20 && attempt < 60; attempt++) {
+    // a run left alone takes a second or two (less once the spool is done): kills land from its start to past its end
+    for (let attempt = 0; kills < 20 && attempt < 200; attempt++) {
       const run = start(crashed);
-      const timer = setTimeout(() => run.child.kill('SIGKILL'), 200 + random() * 1800);
+      const timer = setTimeout(() => run.child.kill('SIGKILL'), 50 + random() * 1500);
       const result = await run.done;
       clearTimeout(timer);
       if (result.signal === 'SIGKILL') kills++;

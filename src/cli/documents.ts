@@ -8,13 +8,18 @@ import { renderInvoiceHtml, type Language } from '../billing/render-invoice.js';
 import type { IssuedInvoice } from '../pipeline/issue-invoices.js';
 import type { Field } from './output.js';
 
+/** A document's files: `<number>.json` (as stored, when its stored text is at hand) and `<number>.html`. */
+function documentFiles(dir: string, doc: Invoice | CreditNote, language: Language, stored?: string): [path: string, text: string][] {
+  return [
+    [join(dir, `${doc.number}.json`), `${stored ?? JSON.stringify(doc, null, 2)}\n`],
+    [join(dir, `${doc.number}.html`), renderInvoiceHtml(doc, language)],
+  ];
+}
+
 /** Writes each document as `<number>.json` and `<number>.html`. */
 export function writeDocuments(dir: string, docs: readonly (Invoice | CreditNote)[], language: Language): void {
   mkdirSync(dir, { recursive: true });
-  for (const doc of docs) {
-    writeFileSync(join(dir, `${doc.number}.json`), `${JSON.stringify(doc, null, 2)}\n`);
-    writeFileSync(join(dir, `${doc.number}.html`), renderInvoiceHtml(doc, language));
-  }
+  for (const doc of docs) for (const [path, text] of documentFiles(dir, doc, language)) writeFileSync(path, text);
 }
 
 /** At most this many document files being written at once. */
@@ -49,11 +54,10 @@ export function invoiceCollector(
     writing.add(done);
     return done;
   };
-  const take = async ({ invoice, issuedNow }: IssuedInvoice): Promise<void> => {
+  const take = async ({ invoice, issuedNow, document }: IssuedInvoice): Promise<void> => {
     if (dir) {
       while (writing.size >= WRITES_IN_FLIGHT) await Promise.race(writing);
-      void write(join(dir, `${invoice.number}.json`), `${JSON.stringify(invoice, null, 2)}\n`);
-      void write(join(dir, `${invoice.number}.html`), renderInvoiceHtml(invoice, language));
+      for (const [path, text] of documentFiles(dir, invoice, language, document)) void write(path, text);
     }
     rows.push({
       number: invoice.number,

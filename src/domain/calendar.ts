@@ -6,9 +6,10 @@
  * amsterdam-time.ts) stays hand-written, cached per hour and day: see the README's figures.
  */
 import { TZDate } from '@date-fns/tz';
-import { addDays, addMonths, format, getDaysInMonth, isExists, isValid, parse } from 'date-fns';
+import { addMonths, format, getDaysInMonth, isValid, parse } from 'date-fns';
 import { z } from 'zod';
 import { AMSTERDAM } from './amsterdam-time.js';
+import { isRealDay } from './zoned-time.js';
 
 const ISO_DATE = 'yyyy-MM-dd';
 const UTC = 'UTC';
@@ -23,7 +24,7 @@ export function parseIsoDate(text: string): TZDate | undefined {
 /** Whether `text` is a real calendar date `YYYY-MM-DD` (cheap: no zone is consulted). */
 export function isIsoDate(text: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  return m !== null && isExists(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return m !== null && isRealDay(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
 function requireDate(text: string): TZDate {
@@ -35,11 +36,6 @@ function requireDate(text: string): TZDate {
 /** `date` plus `months` calendar months (the 31st becomes the month's last day where it has fewer). */
 export function addMonthsToDate(date: string, months: number): string {
   return format(addMonths(requireDate(date), months), ISO_DATE);
-}
-
-/** `date` plus `days` days. */
-export function addDaysToDate(date: string, days: number): string {
-  return format(addDays(requireDate(date), days), ISO_DATE);
 }
 
 /** Days in a calendar month (a plain local Date: only its year and month are read). */

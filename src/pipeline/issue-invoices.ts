@@ -67,6 +67,8 @@ export interface IssueInvoicesOptions {
 
 export interface IssuedInvoice {
   readonly invoice: Invoice;
+  /** the document as stored (JSON text), when it was */
+  readonly document?: string;
   /** false when it was issued by an earlier run (or this is a dry run) */
   readonly issuedNow: boolean;
 }
@@ -181,8 +183,10 @@ async function invoiceRange(
     };
     issued.set(account.id, composeInvoice(tariffs, account, period, numbers[i]!, issueDate, parts));
   });
+  const stored = new Map<string, string>();
   if (session && issued.size > 0) {
     const docs = [...issued.values()];
+    for (const doc of docs) stored.set(doc.account.id, JSON.stringify(doc, null, 2));
     await insertInvoices(
       session,
       docs.map((doc) => ({
@@ -194,7 +198,7 @@ async function invoiceRange(
         subtotal: doc.subtotal,
         vat: doc.vat,
         total: doc.total,
-        document: JSON.stringify(doc, null, 2),
+        document: stored.get(doc.account.id)!,
       })),
     );
     await insertClaims(
@@ -205,7 +209,9 @@ async function invoiceRange(
   }
   return accounts.map((a) => {
     const before = earlier.get(a.id);
-    return before ? { invoice: JSON.parse(before.document) as Invoice, issuedNow: false } : { invoice: issued.get(a.id)!, issuedNow: session !== undefined };
+    if (before) return { invoice: JSON.parse(before.document) as Invoice, issuedNow: false, document: before.document };
+    const document = stored.get(a.id);
+    return { invoice: issued.get(a.id)!, issuedNow: session !== undefined, ...(document ? { document } : {}) };
   });
 }
 

@@ -134,41 +134,33 @@ async function takeSpool(database: Database, spool: string, options: NightlyOpti
   const names = readdirSync(incoming)
     .filter((n) => CDR_FILE.test(n) && !n.startsWith('.'))
     .sort();
+  const ready: string[] = [];
   for (const name of names) {
     const path = join(incoming, name);
     const stat = statSync(path);
-    if (!stat.isFile()) {
-      fail(name, 'not a file (a folder or a device with a CDR file name)');
-      continue;
-    }
-    if (options.now.getTime() - stat.mtimeMs < options.settleSeconds * 1000) {
+    if (!stat.isFile()) fail(name, 'not a file (a folder or a device with a CDR file name)');
+    else if (options.now.getTime() - stat.mtimeMs < options.settleSeconds * 1000) {
       files.push({ file: name, status: 'waiting', reason: `modified less than ${options.settleSeconds} s ago: still being written; taken next run`, ...EMPTY });
       options.log('file_waiting', { file: name });
-      continue;
-    }
-    if (stat.size === 0) {
-      fail(name, 'the file is empty');
-      continue;
-    }
-    const [report] = await ingestFiles(database, [path], { ...options.ingest, now: options.now });
-    if (report!.fileError) {
-      fail(name, report!.fileError, report);
-      continue;
-    }
-    mkdirSync(processed, { recursive: true });
-    const target = freeName(processed, name);
-    renameSync(path, target);
-    if (report!.fileId !== undefined) storeSeqs.push(report!.fileId);
-    files.push(fileOf(report!, 'ingested', target));
-    options.log('file_ingested', {
-      file: name,
-      read: report!.read,
-      rated: report!.rated,
-      rejected: report!.rejected,
-      duplicates: report!.duplicates,
-      movedTo: target,
-    });
+    } else if (stat.size === 0) fail(name, 'the file is empty');
+    else ready.push(path);
   }
+  // one ingest for all of them (tariffs and customers loaded once); each file is moved once its transaction committed
+  await ingestFiles(database, ready, {
+    ...options.ingest,
+    now: options.now,
+    onFile: (report) => {
+      const name = basename(report.file);
+      if (report.fileError) return fail(name, report.fileError, report);
+      mkdirSync(processed, { recursive: true });
+      const target = freeName(processed, name);
+      renameSync(report.file, target);
+      if (report.fileId !== undefined) storeSeqs.push(report.fileId);
+      files.push(fileOf(report, 'ingested', target));
+      const { read, rated, rejected, duplicates } = report;
+      options.log('file_ingested', { file: name, read, rated, rejected, duplicates, movedTo: target });
+    },
+  });
   return { files, storeSeqs };
 }
 

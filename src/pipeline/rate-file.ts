@@ -128,6 +128,10 @@ export async function rateFile(context: RatingContext, job: RateFileJob, emit: R
   };
   let calls = new RatedCallBatch(job.fileId, job.fileId);
   let rejects: StoredReject[] = [];
+  const reject = (reason: RejectReason, detail: string, lineNo: number, raw: string): void => {
+    rejected++;
+    rejects.push({ reason, detail: inertText(detail), lineNo, raw: inertText(raw) });
+  };
   const flush = async (): Promise<void> => {
     const event: RateFileEvent = { kind: 'batch', calls: calls.seal(), rejects };
     calls = new RatedCallBatch(job.fileId, job.fileId, event.calls.copy.length);
@@ -157,24 +161,20 @@ export async function rateFile(context: RatingContext, job: RateFileJob, emit: R
           continue;
         }
       }
-      const reject = (reason: RejectReason, detail: string): void => {
-        rejected++;
-        rejects.push({ reason, detail: inertText(detail), lineNo, raw: inertText(rawLine) });
-      };
       if (record.problem !== undefined) {
-        reject('unreadable', record.problem);
+        reject('unreadable', record.problem, lineNo, rawLine);
       } else {
         const result =
           format!.readPlainLine && rawLine.indexOf('"') < 0 ? format!.readPlainLine(rawLine, source) : format!.readRow(record.fields, source, rawLine);
         if (result.kind === 'skip') skip(result.detail);
-        else if (result.kind === 'reject') reject(result.reason, result.detail);
+        else if (result.kind === 'reject') reject(result.reason, result.detail, lineNo, rawLine);
         else {
           const wrong = implausible(result.cdr, job.limits, job.nowMs);
-          if (wrong) reject(wrong.reason, wrong.detail);
+          if (wrong) reject(wrong.reason, wrong.detail, lineNo, rawLine);
           else {
             const rated = rateCdr(context, withSafeTexts(result.cdr));
             if (rated.ok) calls.add(rated.call, lineNo);
-            else reject(rated.reason, rated.detail);
+            else reject(rated.reason, rated.detail, lineNo, rawLine);
           }
         }
       }

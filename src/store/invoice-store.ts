@@ -277,14 +277,6 @@ export async function referringTo(db: Session['db'] | Database['db'], number: st
   return db.selectFrom('invoice').selectAll().where('refers_to', '=', number).orderBy('number').execute();
 }
 
-export async function findInvoice(db: Session['db'] | Database['db'], accountId: string, period: string): Promise<Selectable<InvoiceRow> | undefined> {
-  return db.selectFrom('invoice').selectAll().where('account_id', '=', accountId).where('period', '=', period).where('kind', '=', 'invoice').executeTakeFirst();
-}
-
 export async function insertInvoice(session: Session, row: Insertable<InvoiceRow>): Promise<void> {
   await session.db.insertInto('invoice').values(row).execute();
-}
-
-export async function listInvoices(database: Database, period: string): Promise<Selectable<InvoiceRow>[]> {
-  return database.db.selectFrom('invoice').selectAll().where('period', '=', period).orderBy('number').execute();
 }

@@ -111,33 +111,30 @@ export async function spendSpikes(
 ): Promise<SpendAlert[]> {
   const { dayAmount: amount, factor, minAmount } = limits;
   if (storeSeqs.length === 0) return [];
+  // one pass over each touched account's days from 90 days before its first touched day; the usual day is a window average
   const result = await sql<{ account_id: string; day: string; charged: string; premium: string; international: string; usual: string | null }>`
     WITH touched AS (
       SELECT DISTINCT c.account_id, (c.started_at AT TIME ZONE 'Europe/Amsterdam')::date AS day
       FROM rated_call c WHERE c.store_seq = ANY(${storeSeqs as number[]}::int[])
-    ), day_total AS (
-      SELECT t.account_id, t.day,
+    ), span AS (
+      SELECT account_id, min(day) - 90 AS since, max(day) + 1 AS until FROM touched GROUP BY account_id
+    ), daily AS (
+      SELECT c.account_id, (c.started_at AT TIME ZONE 'Europe/Amsterdam')::date AS day,
              sum(c.charged_ticks) / 60000000.0 AS charged,
              coalesce(sum(c.charged_ticks) FILTER (WHERE c.category = 'service' AND c.subclass = 'premium'), 0) / 60000000.0 AS premium,
              coalesce(sum(c.charged_ticks) FILTER (WHERE c.category = 'international'), 0) / 60000000.0 AS international
-      FROM touched t JOIN rated_call c ON c.account_id = t.account_id
-        AND c.started_at >= (t.day::timestamp AT TIME ZONE 'Europe/Amsterdam') AND c.started_at < ((t.day + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam')
-      GROUP BY t.account_id, t.day
-    ), usual AS (
-      SELECT t.account_id, t.day, avg(d.charged) AS usual FROM touched t
-      JOIN LATERAL (
-        SELECT sum(c.charged_ticks) / 60000000.0 AS charged FROM rated_call c
-        WHERE c.account_id = t.account_id AND c.started_at >= ((t.day - 90)::timestamp AT TIME ZONE 'Europe/Amsterdam')
-          AND c.started_at < (t.day::timestamp AT TIME ZONE 'Europe/Amsterdam')
-        GROUP BY (c.started_at AT TIME ZONE 'Europe/Amsterdam')::date
-      ) d ON true
-      GROUP BY t.account_id, t.day
+      FROM span s JOIN rated_call c ON c.account_id = s.account_id
+        AND c.started_at >= (s.since::timestamp AT TIME ZONE 'Europe/Amsterdam') AND c.started_at < (s.until::timestamp AT TIME ZONE 'Europe/Amsterdam')
+      GROUP BY 1, 2
+    ), scored AS (
+      SELECT d.*, avg(d.charged) OVER (PARTITION BY d.account_id ORDER BY d.day RANGE BETWEEN '90 days' PRECEDING AND '1 day' PRECEDING) AS usual
+      FROM daily d
     )
-    SELECT d.account_id, d.day::text AS day, round(d.charged, 2)::text AS charged, round(d.premium, 2)::text AS premium,
-           round(d.international, 2)::text AS international, round(u.usual, 2)::text AS usual
-    FROM day_total d LEFT JOIN usual u USING (account_id, day)
-    WHERE d.charged > ${amount}::numeric OR (u.usual IS NOT NULL AND u.usual > 0 AND d.charged > ${factor} * u.usual AND d.charged >= ${minAmount}::numeric)
-    ORDER BY d.charged DESC, d.account_id, d.day`.execute(database.db);
+    SELECT s.account_id, s.day::text AS day, round(s.charged, 2)::text AS charged, round(s.premium, 2)::text AS premium,
+           round(s.international, 2)::text AS international, round(s.usual, 2)::text AS usual
+    FROM scored s JOIN touched t USING (account_id, day)
+    WHERE s.charged > ${amount}::numeric OR (s.usual IS NOT NULL AND s.usual > 0 AND s.charged > ${factor} * s.usual AND s.charged >= ${minAmount}::numeric)
+    ORDER BY s.charged DESC, s.account_id, s.day`.execute(database.db);
   return result.rows.map((r) => ({
     accountId: r.account_id,
     day: r.day,

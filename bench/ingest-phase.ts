@@ -22,6 +22,7 @@ import { replaceCustomers } from '../src/store/customer-store.js';
 import { openDatabase, type Database } from '../src/store/database.js';
 import { sql } from 'kysely';
 import { migrateToLatest } from '../src/store/migrate.js';
+import { loadSeller } from '../src/pipeline/load-seller.js';
 
 /** CPU time (µs) the PostgreSQL backends of this database have used, from /proc (Linux, same machine). */
 async function backendCpuUs(database: Database): Promise<number> {
@@ -63,6 +64,7 @@ try {
   } else if (step === 'prepare') {
     await migrateToLatest(database);
     await loadTariffs(database, 'tariffs', new Date());
+    await loadSeller(database, 'fixtures/seller.json', new Date());
     await replaceCustomers(database, { accounts: JSON.parse(readFileSync(rest[0]!, 'utf8')) as CustomerAccount[], pbxs: [], enterprises: [] });
   } else {
     const cpu0 = process.cpuUsage();

@@ -79,6 +79,7 @@ describe('cdrbill as one tool', () => {
     expect(cdrbill('migrate').code).toBe(0);
     expect(cdrbill('load', 'tariffs').code).toBe(0);
     expect(cdrbill('load', 'customers', 'fixtures/customers.json').code).toBe(0);
+    expect(cdrbill('load', 'seller', 'fixtures/seller.json').code).toBe(0);
     expect(cdrbill('load', 'customers', 'test/cases/enterprise-two-groups/customers.json').code).toBe(0);
     const ingest = cdrbill('ingest', 'fixtures/cdrs/xms-2026-10-a.csv', 'test/cases/enterprise-two-groups/cdrs/oktober.csv');
     expect(ingest.code).toBe(0);

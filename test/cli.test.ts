@@ -34,6 +34,8 @@ describe('cdrbill CLI', () => {
       'tariffs',
       '--customers',
       'fixtures/customers.json',
+      '--seller',
+      'fixtures/seller.json',
       '--cdrs',
       'fixtures/cdrs',
       '--invoice-period',

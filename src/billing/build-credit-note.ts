@@ -11,9 +11,11 @@ export interface CreditNote {
   readonly kind: 'credit_note';
   readonly creditsInvoice: string;
   readonly reason: string;
+  readonly seller?: Invoice['seller'];
   readonly account: Invoice['account'];
   readonly period: string;
   readonly issueDate: string;
+  readonly language?: Invoice['language'];
   readonly currency: 'EUR';
   readonly lines: readonly (InvoiceLine & { readonly creditsLine: number })[];
   readonly vatBreakdown: Invoice['vatBreakdown'];
@@ -52,9 +54,11 @@ export function buildCreditNote(invoice: Invoice, lineNumbers: readonly number[]
     kind: 'credit_note',
     creditsInvoice: invoice.number,
     reason,
+    ...(invoice.seller ? { seller: invoice.seller } : {}),
     account: invoice.account,
     period: invoice.period,
     issueDate,
+    ...(invoice.language ? { language: invoice.language } : {}),
     currency: 'EUR',
     lines,
     ...totalsOf(lines),

@@ -3,9 +3,12 @@
  * and issue date come in, nothing reads a clock. Each line is rounded half-up to cents once; VAT is
  * computed per VAT rate on the rounded lines; the totals are sums of what is shown.
  */
+import { differenceInCalendarDays } from 'date-fns';
+import { addDaysToDate, parseIsoDate } from '../domain/calendar.js';
 import { Decimal, formatEuros, roundToCents, ticksToEuros } from '../domain/money.js';
 import { daysInPeriod, formatPeriod, type Period } from '../domain/period.js';
 import { totalsOf } from './build-credit-note.js';
+import type { Address, BillingDetails, Seller } from './parties.js';
 
 export interface RecurringCharge {
   readonly description: string;
@@ -23,6 +26,8 @@ export interface UserUsage {
   readonly group: string | null;
   readonly calls: number;
   readonly billedSeconds: number;
+  /** the calls' real (answered) duration */
+  readonly durationSeconds: number;
   /** exact ticks as a decimal string */
   readonly chargedTicks: string;
 }
@@ -33,6 +38,8 @@ export interface UsageSummary {
   readonly category: string;
   readonly calls: number;
   readonly billedSeconds: number;
+  /** the calls' real (answered) duration, free calls included */
+  readonly durationSeconds: number;
   /** exact tick sums as decimal strings */
   readonly listPriceTicks: string;
   readonly chargedTicks: string;
@@ -65,19 +72,50 @@ export interface InvoiceLine {
   readonly group?: string;
   readonly calls?: number;
   readonly billedSeconds?: number;
+  readonly durationSeconds?: number;
   readonly listPrice?: string;
   readonly coveredSeconds?: number;
   readonly bundleSeconds?: number;
 }
+
+/** The seller as the invoice shows it (art. 35a Wet OB: name, address, VAT and KvK numbers). */
+export type InvoiceSeller = Omit<Seller, 'paymentTermDays' | 'sepaCreditorId'>;
+
+/** The customer as the invoice shows it: name and address, and its VAT number where it has one. */
+export interface InvoiceBuyer {
+  readonly id: string;
+  readonly name: string;
+  readonly address?: Address;
+  readonly vatNumber?: string;
+  readonly kvkNumber?: string;
+  readonly buyerReference?: string;
+}
+
+/** How the invoice is paid: a transfer to our account, or a SEPA direct debit under a mandate. */
+export type InvoicePayment =
+  | { readonly method: 'transfer'; readonly iban: string; readonly bic: string; readonly reference: string }
+  | {
+      readonly method: 'direct_debit';
+      readonly creditorId: string;
+      readonly mandateId: string;
+      readonly mandateSigned: string;
+      readonly iban: string;
+      readonly bic?: string;
+    };
 
 export interface Invoice {
   readonly number: string;
   readonly kind: 'invoice' | 'corrective';
   /** a corrective invoice: the invoice it replaces (credited in full) */
   readonly corrects?: string;
-  readonly account: { readonly id: string; readonly name: string };
+  /** absent on documents issued before the seller file existed */
+  readonly seller?: InvoiceSeller;
+  readonly account: InvoiceBuyer;
   readonly period: string;
   readonly issueDate: string;
+  readonly dueDate?: string;
+  readonly payment?: InvoicePayment;
+  readonly language?: 'nl' | 'en';
   readonly currency: 'EUR';
   readonly lines: readonly InvoiceLine[];
   /** usage per user (line) and group, for business accounts: information, the lines carry the amounts */
@@ -86,7 +124,9 @@ export interface Invoice {
     readonly user: string | null;
     readonly group: string | null;
     readonly calls: number;
+    /** real (answered) duration, as `2 u 34 min` */
     readonly minutes: string;
+    readonly durationSeconds: number;
     readonly charged: string;
   }[];
   readonly vatBreakdown: readonly { readonly rate: string; readonly base: string; readonly amount: string }[];
@@ -98,7 +138,8 @@ export interface Invoice {
 export interface BuildInvoiceInput {
   readonly number: string;
   readonly issueDate: string;
-  readonly account: { readonly id: string; readonly name: string };
+  readonly account: { readonly id: string; readonly name: string; readonly billing?: BillingDetails };
+  readonly seller: Seller;
   readonly period: Period;
   readonly recurring: readonly RecurringCharge[];
   readonly usage: readonly UsageSummary[];
@@ -122,10 +163,18 @@ export const CATEGORY_LABELS: Readonly<Record<string, string>> = {
 };
 const CATEGORY_ORDER = Object.keys(CATEGORY_LABELS);
 
-/** `m:ss` minutes for people. */
-export function formatMinutes(seconds: number): string {
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+/** A duration for people: `2 u 34 min 5 s` (Dutch) or `2 h 34 min 5 s`; `0 min` for none. */
+export function formatDuration(seconds: number, language: 'nl' | 'en' = 'nl'): string {
+  if (seconds === 0) return '0 min';
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const rest = seconds % 60;
+  return [hours > 0 ? `${hours} ${language === 'nl' ? 'u' : 'h'}` : '', minutes > 0 ? `${minutes} min` : '', rest > 0 ? `${rest} s` : '']
+    .filter(Boolean)
+    .join(' ');
 }
+
+const callCount = (calls: number) => `${calls} ${calls === 1 ? 'gesprek' : 'gesprekken'}`;
 
 function recurringLine(charge: RecurringCharge, period: Period, vatRate: string): InvoiceLine {
   const total = daysInPeriod(period);
@@ -150,10 +199,10 @@ function usageLine(usage: UsageSummary, invoicePeriod: string, vatRate: string):
   const late = usage.period === invoicePeriod ? '' : `Laat verbruik ${usage.period} – `;
   const covered =
     (usage.coveredCalls > 0 ? `, waarvan ${usage.coveredCalls} onbeperkt inbegrepen` : '') +
-    (usage.bundleSeconds > 0 ? `, ${formatMinutes(usage.bundleSeconds)} min uit bundel` : '');
+    (usage.bundleSeconds > 0 ? `, ${formatDuration(usage.bundleSeconds)} uit bundel` : '');
   return {
     type: 'usage',
-    description: `${late}${label}: ${usage.calls} ${usage.calls === 1 ? 'gesprek' : 'gesprekken'}, ${formatMinutes(usage.billedSeconds)} min${covered}`,
+    description: `${late}${label}: ${callCount(usage.calls)}, ${formatDuration(usage.durationSeconds)}${covered}`,
     quantity: '1',
     unitPrice: formatEuros(amount),
     amount: formatEuros(amount),
@@ -162,6 +211,7 @@ function usageLine(usage: UsageSummary, invoicePeriod: string, vatRate: string):
     category: usage.category,
     calls: usage.calls,
     billedSeconds: usage.billedSeconds,
+    durationSeconds: usage.durationSeconds,
     listPrice: formatEuros(ticksToEuros(usage.listPriceTicks), 6),
     coveredSeconds: usage.coveredSeconds,
     bundleSeconds: usage.bundleSeconds,
@@ -187,12 +237,16 @@ export function buildCorrectiveInvoice(
     ...fixed.filter((l) => l.type !== 'recurring'),
   ];
   const { usageByUser: _old, ...rest } = original;
+  // the original's payment terms, counted from the new issue date; a transfer quotes the new number
+  const termDays = original.dueDate ? differenceInCalendarDays(parseIsoDate(original.dueDate)!, parseIsoDate(original.issueDate)!) : undefined;
   return {
     ...rest,
     number: input.number,
     kind: 'corrective',
     corrects: original.number,
     issueDate: input.issueDate,
+    ...(termDays !== undefined ? { dueDate: addDaysToDate(input.issueDate, termDays) } : {}),
+    ...(original.payment?.method === 'transfer' ? { payment: { ...original.payment, reference: input.number } } : {}),
     lines,
     ...(input.usageByUser && input.usageByUser.length > 0 ? { usageByUser: userUsageLines(input.usageByUser) } : {}),
     ...totalsOf(lines),
@@ -205,9 +259,46 @@ function userUsageLines(usage: readonly UserUsage[]): NonNullable<Invoice['usage
     user: u.user,
     group: u.group,
     calls: u.calls,
-    minutes: formatMinutes(u.billedSeconds),
+    minutes: formatDuration(u.durationSeconds),
+    durationSeconds: u.durationSeconds,
     charged: formatEuros(ticksToEuros(u.chargedTicks), 4),
   }));
+}
+
+/** The parties, due date and payment instructions of an account's invoice issued on `issueDate`. */
+export function invoiceParties(
+  seller: Seller,
+  account: BuildInvoiceInput['account'],
+  number: string,
+  issueDate: string,
+): Pick<Invoice, 'seller' | 'account' | 'dueDate' | 'payment' | 'language'> {
+  const { paymentTermDays, sepaCreditorId, ...shown } = seller;
+  const billing = account.billing ?? {};
+  const payment: InvoicePayment =
+    billing.payment?.method === 'direct_debit'
+      ? {
+          method: 'direct_debit',
+          creditorId: sepaCreditorId,
+          mandateId: billing.payment.mandateId,
+          mandateSigned: billing.payment.mandateSigned,
+          iban: billing.payment.iban,
+          ...(billing.payment.bic ? { bic: billing.payment.bic } : {}),
+        }
+      : { method: 'transfer', iban: seller.iban, bic: seller.bic, reference: number };
+  return {
+    seller: shown,
+    account: {
+      id: account.id,
+      name: account.name,
+      ...(billing.address ? { address: billing.address } : {}),
+      ...(billing.vatNumber ? { vatNumber: billing.vatNumber } : {}),
+      ...(billing.kvkNumber ? { kvkNumber: billing.kvkNumber } : {}),
+      ...(billing.buyerReference ? { buyerReference: billing.buyerReference } : {}),
+    },
+    dueDate: addDaysToDate(issueDate, paymentTermDays),
+    payment,
+    language: billing.language ?? 'nl',
+  };
 }
 
 /** Builds the invoice; lines in a fixed order so the same inputs give the same document. */
@@ -230,12 +321,17 @@ export function buildInvoice(input: BuildInvoiceInput): Invoice {
       };
     }),
   ];
+  const parties = invoiceParties(input.seller, input.account, input.number, input.issueDate);
   return {
     number: input.number,
     kind: 'invoice',
-    account: input.account,
+    seller: parties.seller!,
+    account: parties.account,
     period,
     issueDate: input.issueDate,
+    dueDate: parties.dueDate!,
+    payment: parties.payment!,
+    language: parties.language!,
     currency: 'EUR',
     lines,
     ...(input.usageByUser && input.usageByUser.length > 0 ? { usageByUser: userUsageLines(input.usageByUser) } : {}),

@@ -7,7 +7,11 @@
  * ```json
  * { "accounts": [ { "id": "R-1001", "name": "J. de Vries", "segment": "residential",
  *       "lines": [ { "number": "+31201234567", "plan": "basis", "from": "2026-01-01" } ] },
- *     { "id": "B-2001", "name": "Bakkerij Smit BV", "segment": "business" } ],
+ *     { "id": "B-2001", "name": "Bakkerij Smit BV", "segment": "business",
+ *       "address": { "street": "Dorpsstraat 1", "postalCode": "1234 AB", "city": "Ergens" },
+ *       "vatNumber": "NL856000012B01", "kvkNumber": "87654321", "buyerReference": "PO-2026-17",
+ *       "payment": { "method": "direct_debit", "iban": "NL91ABNA0417164300", "mandateId": "B-2001-1",
+ *         "mandateSigned": "2026-01-01" }, "language": "nl" } ],
  *   "pbxs": [ { "id": "PBX-SMIT", "name": "Bakkerij Smit", "account": "B-2001",
  *       "plans": [ { "plan": "hip-per-minuut", "from": "2026-01-01" } ],
  *       "users": [ { "id": "jan", "name": "Jan Smit", "number": "+31201110001", "extension": "201",
@@ -20,6 +24,7 @@
  */
 import { z } from 'zod';
 import { addMonthsToDate, CALENDAR_DATE } from '../domain/calendar.js';
+import { BILLING_DETAILS, issuePath, missingForInvoice, type BillingDetails } from './parties.js';
 
 export class CustomerFileError extends Error {}
 
@@ -71,6 +76,8 @@ export interface CustomerAccount {
   readonly segment: 'residential' | 'business';
   readonly lines: readonly CustomerLine[];
   readonly items?: readonly BillingItem[];
+  /** address, VAT and KvK numbers, buyer reference, payment method, invoice language: what the file gives */
+  readonly billing?: BillingDetails;
 }
 
 export interface PbxUser {
@@ -115,6 +122,7 @@ const FILE = z
           id: ID,
           name: z.string().min(1),
           segment: z.enum(['residential', 'business']),
+          ...BILLING_DETAILS,
           lines: z
             .array(z.object({ number: E164, plan: z.string().min(1), mobilePlan: z.string().min(1).optional(), barred: BARRED.optional(), ...DATED }).strict())
             .default([]),
@@ -188,8 +196,7 @@ export function parseCustomerFile(fileName: string, text: string, catalogue: Cus
   const parsed = FILE.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const where = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
-    fail(where, issue.message);
+    fail(issuePath(issue.path), issue.message);
   }
   const data = parsed.data!;
   const accounts = new Map<string, { account: (typeof data.accounts)[number]; lines: CustomerLine[]; items: BillingItem[] }>();
@@ -343,8 +350,22 @@ export function parseCustomerFile(fileName: string, text: string, catalogue: Cus
     if (account.segment === 'residential' && lines.length === 0) fail(`accounts (${id})`, 'a residential account needs at least one line');
   }
   return {
-    accounts: [...accounts.values()].map(({ account, lines, items }) => ({ id: account.id, name: account.name, segment: account.segment, lines, items })),
+    accounts: [...accounts.values()].map(({ account, lines, items }) => {
+      const { id, name, segment, lines: _, ...billing } = account;
+      return { id, name, segment, lines, items, billing };
+    }),
     pbxs,
     enterprises: data.enterprises,
   };
+}
+
+/**
+ * A warning for the accounts that lack what an invoice needs (an address), or undefined: files
+ * written before the billing details existed still load.
+ */
+export function accountsLackingDetails(file: CustomerFile): string | undefined {
+  const lacking = file.accounts.filter((a) => missingForInvoice(a.billing ?? {}).length > 0).map((a) => a.id);
+  if (lacking.length === 0) return undefined;
+  const shown = lacking.slice(0, 10).join(', ') + (lacking.length > 10 ? `, … (${lacking.length} in all)` : '');
+  return `${lacking.length} account${lacking.length === 1 ? '' : 's'} without an address, which an invoice must show (art. 35a Wet OB): ${shown}`;
 }

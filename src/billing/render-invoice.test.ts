@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { buildInvoice } from './build-invoice.js';
 import { buildCreditNote } from './build-credit-note.js';
 import { formatAmount, renderInvoiceCsv, renderInvoiceHtml } from './render-invoice.js';
+import { TEST_SELLER } from '../../test/support/seller.js';
 
 const invoice = buildInvoice({
   number: '2026-000007',
   issueDate: '2026-11-01',
+  seller: TEST_SELLER,
   account: { id: 'R-1', name: 'J. de Vries & Zn <test>' },
   period: { year: 2026, month: 10 },
   recurring: [{ description: 'Basispakket +31201234567', monthlyFeeMicros: 4_950_000, days: 22 }],
@@ -15,6 +17,7 @@ const invoice = buildInvoice({
       category: 'mobile',
       calls: 2,
       billedSeconds: 180,
+      durationSeconds: 170,
       listPriceTicks: '16200000',
       chargedTicks: '16200000',
       coveredCalls: 0,
@@ -62,6 +65,7 @@ describe('renderings', () => {
     const doc = buildInvoice({
       number: '2026-000009',
       issueDate: '2026-11-01',
+      seller: TEST_SELLER,
       account: { id: 'R-2', name: 'Test' },
       period: { year: 2026, month: 10 },
       recurring: [],
@@ -71,6 +75,7 @@ describe('renderings', () => {
           category: 'international',
           calls: 3,
           billedSeconds: 600,
+          durationSeconds: 599,
           listPriceTicks: '548100000',
           chargedTicks: '548100000',
           coveredCalls: 0,
@@ -78,7 +83,7 @@ describe('renderings', () => {
           bundleSeconds: 0,
         },
       ],
-      usageByUser: [{ line: '+31201234567', user: 'Jan', group: null, calls: 3, billedSeconds: 600, chargedTicks: '548100000' }],
+      usageByUser: [{ line: '+31201234567', user: 'Jan', group: null, calls: 3, billedSeconds: 600, durationSeconds: 599, chargedTicks: '548100000' }],
       vatRate: '0.21',
     });
     const line = doc.lines.find((l) => l.type === 'usage')!;

@@ -9,15 +9,15 @@ import type { IssuedInvoice } from '../pipeline/issue-invoices.js';
 import type { Field } from './output.js';
 
 /** A document's files: `<number>.json` (as stored, when its stored text is at hand) and `<number>.html`. */
-function documentFiles(dir: string, doc: Invoice | CreditNote, language: Language, stored?: string): [path: string, text: string][] {
+function documentFiles(dir: string, doc: Invoice | CreditNote, language: Language | undefined, stored?: string): [path: string, text: string][] {
   return [
     [join(dir, `${doc.number}.json`), `${stored ?? JSON.stringify(doc, null, 2)}\n`],
     [join(dir, `${doc.number}.html`), renderInvoiceHtml(doc, language)],
   ];
 }
 
-/** Writes each document as `<number>.json` and `<number>.html`. */
-export function writeDocuments(dir: string, docs: readonly (Invoice | CreditNote)[], language: Language): void {
+/** Writes each document as `<number>.json` and `<number>.html` (in `language`, else the document's own). */
+export function writeDocuments(dir: string, docs: readonly (Invoice | CreditNote)[], language?: Language): void {
   mkdirSync(dir, { recursive: true });
   for (const doc of docs) for (const [path, text] of documentFiles(dir, doc, language)) writeFileSync(path, text);
 }
@@ -35,6 +35,8 @@ export interface InvoiceSummaryRow {
   readonly vat: string;
   readonly total: string;
   readonly status: 'issued' | 'issued earlier' | 'dry run';
+  /** what the account lacks for a complete invoice (address) */
+  readonly missing: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export interface InvoiceSummaryRow {
  */
 export function invoiceCollector(
   dir: string | undefined,
-  language: Language,
+  language?: Language,
 ): { take: (issued: IssuedInvoice) => Promise<void>; finish: () => Promise<void>; rows: InvoiceSummaryRow[] } {
   const rows: InvoiceSummaryRow[] = [];
   if (dir) mkdirSync(dir, { recursive: true });
@@ -54,7 +56,7 @@ export function invoiceCollector(
     writing.add(done);
     return done;
   };
-  const take = async ({ invoice, issuedNow, document }: IssuedInvoice): Promise<void> => {
+  const take = async ({ invoice, issuedNow, document, missing }: IssuedInvoice): Promise<void> => {
     if (dir) {
       while (writing.size >= WRITES_IN_FLIGHT) await Promise.race(writing);
       for (const [path, text] of documentFiles(dir, invoice, language, document)) void write(path, text);
@@ -68,6 +70,7 @@ export function invoiceCollector(
       vat: invoice.vat,
       total: invoice.total,
       status: issuedNow ? 'issued' : dir ? 'issued earlier' : 'dry run',
+      missing: missing.join(' '),
     });
   };
   const finish = async (): Promise<void> => {
@@ -86,4 +89,5 @@ export const INVOICE_SUMMARY: readonly Field<InvoiceSummaryRow>[] = [
   { key: 'vat', value: (i) => i.vat, align: 'right' },
   { key: 'total', value: (i) => i.total, align: 'right' },
   { key: 'status', value: (i) => i.status },
+  { key: 'missing', value: (i) => i.missing },
 ];

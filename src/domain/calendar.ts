@@ -6,7 +6,7 @@
  * amsterdam-time.ts) stays hand-written, cached per hour and day: see the README's figures.
  */
 import { TZDate } from '@date-fns/tz';
-import { addMonths, format, getDaysInMonth, isValid, parse } from 'date-fns';
+import { addDays, addMonths, format, getDaysInMonth, isValid, parse } from 'date-fns';
 import { z } from 'zod';
 import { AMSTERDAM } from './amsterdam-time.js';
 import { isRealDay } from './zoned-time.js';
@@ -36,6 +36,11 @@ function requireDate(text: string): TZDate {
 /** `date` plus `months` calendar months (the 31st becomes the month's last day where it has fewer). */
 export function addMonthsToDate(date: string, months: number): string {
   return format(addMonths(requireDate(date), months), ISO_DATE);
+}
+
+/** `date` plus `days` calendar days. */
+export function addDaysToDate(date: string, days: number): string {
+  return format(addDays(requireDate(date), days), ISO_DATE);
 }
 
 /** Days in a calendar month (a plain local Date: only its year and month are read). */

@@ -13,13 +13,14 @@
  */
 import {
   buildInvoice,
-  formatMinutes,
+  formatDuration,
   type ExtraCharge,
   type Invoice,
   type RecurringCharge,
   type UsageSummary,
   type UserUsage,
 } from '../billing/build-invoice.js';
+import { missingForInvoice, type Seller } from '../billing/parties.js';
 import { itemCharges, planFeeCharges } from '../billing/recurring-charges.js';
 import { groupBy } from '../domain/collections.js';
 import { formatPeriod, nextPeriod, periodEnd, periodFirstDay as localDate, type Period } from '../domain/period.js';
@@ -47,6 +48,7 @@ import {
   runUsage,
   type AccountRange,
 } from '../store/invoice-store.js';
+import { currentSeller } from '../store/seller-store.js';
 import type { TariffSet } from '../tariffs/tariff-set.js';
 import { InputError } from './input-error.js';
 import { loadStoredTariffs } from './load-tariffs.js';
@@ -71,6 +73,8 @@ export interface IssuedInvoice {
   readonly document?: string;
   /** false when it was issued by an earlier run (or this is a dry run) */
   readonly issuedNow: boolean;
+  /** what the account lacks for a complete invoice (its address), from the customers file */
+  readonly missing: readonly string[];
 }
 
 /** Another invoice run holds the database's invoice lock. */
@@ -81,7 +85,7 @@ function fairUseCharge(row: FairUseChargeRow): ExtraCharge {
   return {
     type: 'fair_use',
     description:
-      `Fair use ${row.fair_use_group} ${row.window_start} t/m ${row.window_end}: ${row.calls} ${row.calls === 1 ? 'gesprek' : 'gesprekken'}, ${formatMinutes(seconds)} min ` +
+      `Fair use ${row.fair_use_group} ${row.window_start} t/m ${row.window_end}: ${row.calls} ${row.calls === 1 ? 'gesprek' : 'gesprekken'}, ${formatDuration(seconds)} ` +
       `onder onbeperkt bellen, ${Number(row.ratio).toFixed(2)}× het gemiddelde per gebruiker; tegen regulier tarief`,
     amountTicks: row.amount_ticks,
     calls: row.calls,
@@ -97,11 +101,13 @@ interface InvoiceParts {
 }
 
 /** Builds an account's invoice document from its parts. */
-function composeInvoice(tariffs: TariffSet, account: AccountRow, period: Period, number: string, issueDate: string, parts: InvoiceParts): Invoice {
+function composeInvoice(context: RunContext, account: AccountRow, number: string, parts: InvoiceParts): Invoice {
+  const { tariffs, period, issueDate, seller } = context;
   return buildInvoice({
     number,
     issueDate,
-    account: { id: account.id, name: account.name },
+    seller,
+    account,
     period,
     recurring: parts.recurring,
     usage: parts.usage,
@@ -147,11 +153,19 @@ async function accountsToInvoice(database: Database, period: Period, withCalls: 
   return [...ids].sort();
 }
 
+interface RunContext {
+  readonly tariffs: TariffSet;
+  readonly seller: Seller;
+  readonly period: Period;
+  readonly watermark: number;
+  readonly issueDate: string;
+}
+
 /** Reads one range of accounts and builds its invoices; stores them unless it is a dry run. */
 async function invoiceRange(
   db: Session['db'],
   session: Session | undefined,
-  context: { tariffs: TariffSet; period: Period; watermark: number; issueDate: string },
+  context: RunContext,
   accountIds: ReadonlySet<string>,
   range: AccountRange,
 ): Promise<IssuedInvoice[]> {
@@ -181,7 +195,7 @@ async function invoiceRange(
       fairUse: fairUse.get(account.id) ?? [],
       usageByUser: byLine.get(account.id) ?? [],
     };
-    issued.set(account.id, composeInvoice(tariffs, account, period, numbers[i]!, issueDate, parts));
+    issued.set(account.id, composeInvoice(context, account, numbers[i]!, parts));
   });
   const stored = new Map<string, string>();
   if (session && issued.size > 0) {
@@ -208,21 +222,28 @@ async function invoiceRange(
     await claimFairUseChargesOf(session, new Map(docs.filter((d) => fairUse.has(d.account.id)).map((d) => [d.account.id, d.number])));
   }
   return accounts.map((a) => {
+    const missing = missingForInvoice(a.billing);
     const before = earlier.get(a.id);
-    if (before) return { invoice: JSON.parse(before.document) as Invoice, issuedNow: false, document: before.document };
+    if (before) return { invoice: JSON.parse(before.document) as Invoice, issuedNow: false, document: before.document, missing };
     const document = stored.get(a.id);
-    return { invoice: issued.get(a.id)!, issuedNow: session !== undefined, ...(document ? { document } : {}) };
+    return { invoice: issued.get(a.id)!, issuedNow: session !== undefined, missing, ...(document ? { document } : {}) };
   });
 }
 
 export async function issueInvoices(database: Database, period: Period, options: IssueInvoicesOptions): Promise<IssuedInvoice[]> {
   const run = async (): Promise<IssuedInvoice[]> => {
     const tariffs = await loadStoredTariffs(database);
+    const seller = await currentSeller(database.db);
+    if (!seller) {
+      throw new InputError(
+        'no seller details loaded: an invoice must name the supplier, its address, VAT and KvK numbers (art. 35a Wet OB); load them with cdrbill load seller FILE',
+      );
+    }
     await analyzeChangedTables(database);
     const watermark = await ingestWatermark(database);
     const ids = await accountsToInvoice(database, period, await prepareRunUsage(database, periodEnd(period), watermark));
     if (!options.dryRun) await checkPeriod(database, period, options.now, ids);
-    const context = { tariffs, period, watermark, issueDate: options.issueDate };
+    const context: RunContext = { tariffs, seller, period, watermark, issueDate: options.issueDate };
     const rangeSize = options.rangeSize ?? 1_000;
     const kept: IssuedInvoice[] = [];
     const emit = options.onInvoice ?? ((issued: IssuedInvoice) => void kept.push(issued));

@@ -27,6 +27,7 @@ import type { FileReport } from './ingest-file.js';
 import { ingestFiles } from './ingest-files.js';
 import { issueInvoices, type IssuedInvoice } from './issue-invoices.js';
 import { loadCustomers } from './load-customers.js';
+import { loadSeller } from './load-seller.js';
 import { loadTariffs } from './load-tariffs.js';
 
 export interface NightlyOptions {
@@ -37,6 +38,8 @@ export interface NightlyOptions {
   readonly tariffs?: string | undefined;
   /** load this customers file when it changed since it was last loaded */
   readonly customers?: string | undefined;
+  /** load this seller file (stored when it changed) */
+  readonly seller?: string | undefined;
   /** a spool folder: files are taken from incoming/ and moved to processed/ or failed/ */
   readonly spool?: string | undefined;
   /** a folder whose files are ingested in name order and left where they are */
@@ -73,7 +76,7 @@ export interface NightlyReport {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly durationMs: number;
-  readonly loaded: { readonly tariffs: string | null; readonly customers: string | null };
+  readonly loaded: { readonly tariffs: string | null; readonly customers: string | null; readonly seller: string | null };
   readonly files: readonly NightlyFile[];
   readonly totals: {
     readonly files: number;
@@ -185,6 +188,12 @@ export async function runNightly(database: Database, options: NightlyOptions): P
   }
   const customers = options.customers ? await loadChangedCustomers(database, options.customers, options.now) : null;
   if (customers) log('customers', { loaded: customers });
+  let seller: string | null = null;
+  if (options.seller) {
+    const loaded = await loadSeller(database, options.seller, options.now);
+    seller = loaded.changed ? `${options.seller}, ${loaded.seller.name}` : 'unchanged';
+    log('seller', { loaded: seller });
+  }
 
   const files: NightlyFile[] = [];
   const storeSeqs: number[] = [];
@@ -251,7 +260,7 @@ export async function runNightly(database: Database, options: NightlyOptions): P
     startedAt: options.now.toISOString(),
     finishedAt: new Date(options.now.getTime() + (finished - started)).toISOString(),
     durationMs: finished - started,
-    loaded: { tariffs, customers },
+    loaded: { tariffs, customers, seller },
     files,
     totals,
     alerts,

@@ -2,6 +2,7 @@
  * Accounts, the dated subscriptions of their lines, the PBX structure and the billing items.
  */
 import { amsterdamMidnightUtc } from '../domain/amsterdam-time.js';
+import type { BillingDetails } from '../billing/parties.js';
 import type { CustomerFile } from '../billing/customer-file.js';
 import type { SubscriptionTerm } from '../rating/rate-cdr.js';
 import { sql } from 'kysely';
@@ -32,9 +33,10 @@ export async function replaceCustomers(database: Database, file: CustomerFile): 
     const ids = file.accounts.map((a) => a.id);
     await sql`INSERT INTO enterprise (id, name) SELECT * FROM unnest(${file.enterprises.map((e) => e.id)}::text[], ${file.enterprises.map((e) => e.name)}::text[])
       ON CONFLICT (id) DO UPDATE SET name = excluded.name`.execute(db);
-    await sql`INSERT INTO account (id, name, segment)
-      SELECT * FROM unnest(${ids}::text[], ${file.accounts.map((a) => a.name)}::text[], ${file.accounts.map((a) => a.segment)}::text[])
-      ON CONFLICT (id) DO UPDATE SET name = excluded.name, segment = excluded.segment`.execute(db);
+    await sql`INSERT INTO account (id, name, segment, billing)
+      SELECT * FROM unnest(${ids}::text[], ${file.accounts.map((a) => a.name)}::text[], ${file.accounts.map((a) => a.segment)}::text[],
+                           ${file.accounts.map((a) => JSON.stringify(a.billing ?? {}))}::text[])
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, segment = excluded.segment, billing = excluded.billing`.execute(db);
     await sql`DELETE FROM subscription WHERE account_id = ANY(${ids}::text[])`.execute(db);
     await sql`DELETE FROM billing_item WHERE account_id = ANY(${ids}::text[])`.execute(db);
     await sql`DELETE FROM pbx_user WHERE pbx_id IN (SELECT id FROM pbx WHERE account_id = ANY(${ids}::text[]))`.execute(db);
@@ -201,11 +203,19 @@ export interface AccountRow {
   readonly id: string;
   readonly name: string;
   readonly segment: 'residential' | 'business';
+  readonly billing: BillingDetails;
 }
 
 /** The accounts of a range, in id order. */
 export async function loadAccountRange(db: Database['db'], range: IdRange): Promise<AccountRow[]> {
-  return db.selectFrom('account').select(['id', 'name', 'segment']).where('id', '>=', range.first).where('id', '<=', range.last).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('account')
+    .select(['id', 'name', 'segment', 'billing'])
+    .where('id', '>=', range.first)
+    .where('id', '<=', range.last)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ ...r, billing: JSON.parse(r.billing) as BillingDetails }));
 }
 
 /**

@@ -56,6 +56,7 @@ interface UsageRow {
   category: string | null;
   calls: string;
   billed_seconds: string;
+  duration_seconds: string;
   list_price_ticks: string;
   charged_ticks: string;
   covered_calls: string;
@@ -69,6 +70,7 @@ function toUsage(rows: readonly UsageRow[]): UsageSummary[] {
     category: r.category ?? 'incoming',
     calls: Number(r.calls),
     billedSeconds: Number(r.billed_seconds),
+    durationSeconds: Number(r.duration_seconds),
     listPriceTicks: r.list_price_ticks,
     chargedTicks: r.charged_ticks,
     coveredCalls: Number(r.covered_calls),
@@ -82,6 +84,7 @@ const USAGE_AGGREGATE = sql.raw(`
   category,
   count(*)::text AS calls,
   sum(billed_seconds)::text AS billed_seconds,
+  sum(answered_seconds)::text AS duration_seconds,
   sum(list_price_ticks)::text AS list_price_ticks,
   sum(charged_ticks)::text AS charged_ticks,
   count(*) FILTER (WHERE allowance = 'unlimited')::text AS covered_calls,
@@ -106,7 +109,7 @@ const takenCalls = (before: Date, watermark: number) =>
   WHERE c.started_at < ${before} AND c.store_seq <= ${watermark} AND ${UNBILLED}`;
 
 const LINE_AGGREGATE = sql.raw(`c.line, max(u.name) AS user_name, max(p.name) AS pbx_name, count(*)::text AS calls,
-  sum(c.billed_seconds)::text AS billed, sum(c.charged_ticks)::text AS charged`);
+  sum(c.billed_seconds)::text AS billed, sum(c.answered_seconds)::text AS duration, sum(c.charged_ticks)::text AS charged`);
 const LINE_JOIN = sql.raw(`LEFT JOIN pbx_user u ON u.number = c.line AND u.pbx_id IN (SELECT id FROM pbx WHERE account_id = c.account_id)
   LEFT JOIN pbx p ON p.id = u.pbx_id`);
 
@@ -116,6 +119,7 @@ interface LineRow {
   pbx_name: string | null;
   calls: string;
   billed: string;
+  duration: string;
   charged: string;
 }
 
@@ -126,6 +130,7 @@ function toLineUsage(rows: readonly LineRow[]): UserUsage[] {
     group: r.pbx_name,
     calls: Number(r.calls),
     billedSeconds: Number(r.billed),
+    durationSeconds: Number(r.duration),
     chargedTicks: r.charged,
   }));
 }
@@ -144,8 +149,8 @@ export async function prepareRunUsage(database: Database, before: Date, watermar
     await sql`SET LOCAL work_mem = '128MB'`.execute(db); // hash the groups in memory, not sort them on disk
     await sql`TRUNCATE invoice_run_usage`.execute(db);
     await sql`
-      INSERT INTO invoice_run_usage (account_id, line, period, category, calls, billed_seconds, list_price_ticks, charged_ticks, covered_calls, covered_seconds, bundle_seconds)
-      SELECT c.account_id, c.line, to_char(c.started_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM'), c.category, count(*), sum(c.billed_seconds),
+      INSERT INTO invoice_run_usage (account_id, line, period, category, calls, billed_seconds, duration_seconds, list_price_ticks, charged_ticks, covered_calls, covered_seconds, bundle_seconds)
+      SELECT c.account_id, c.line, to_char(c.started_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM'), c.category, count(*), sum(c.billed_seconds), sum(c.answered_seconds),
              sum(c.list_price_ticks), sum(c.charged_ticks), count(*) FILTER (WHERE c.allowance = 'unlimited'),
              coalesce(sum(c.covered_seconds) FILTER (WHERE c.allowance = 'unlimited'), 0),
              coalesce(sum(c.covered_seconds) FILTER (WHERE c.allowance LIKE 'bundle:%'), 0)
@@ -164,7 +169,7 @@ export async function clearRunUsage(db: Database['db']): Promise<void> {
 /** The run's usage of a range of accounts, by account (months and categories in order). */
 export async function runUsage(db: Session['db'], range: AccountRange): Promise<Map<string, UsageSummary[]>> {
   const result = await sql<UsageRow & { account_id: string }>`
-    SELECT account_id, period, category, sum(calls)::text AS calls, sum(billed_seconds)::text AS billed_seconds,
+    SELECT account_id, period, category, sum(calls)::text AS calls, sum(billed_seconds)::text AS billed_seconds, sum(duration_seconds)::text AS duration_seconds,
            sum(list_price_ticks)::text AS list_price_ticks, sum(charged_ticks)::text AS charged_ticks, sum(covered_calls)::text AS covered_calls,
            sum(covered_seconds)::text AS covered_seconds, sum(bundle_seconds)::text AS bundle_seconds
     FROM invoice_run_usage WHERE account_id BETWEEN ${range.first} AND ${range.last} AND category IS NOT NULL
@@ -176,7 +181,7 @@ export async function runUsage(db: Session['db'], range: AccountRange): Promise<
 export async function runLineUsage(db: Session['db'], range: AccountRange): Promise<Map<string, UserUsage[]>> {
   const result = await sql<LineRow & { account_id: string }>`
     SELECT c.account_id, c.line, max(u.name) AS user_name, max(p.name) AS pbx_name, sum(c.calls)::text AS calls,
-           sum(c.billed_seconds)::text AS billed, sum(c.charged_ticks)::text AS charged
+           sum(c.billed_seconds)::text AS billed, sum(c.duration_seconds)::text AS duration, sum(c.charged_ticks)::text AS charged
     FROM invoice_run_usage c JOIN account a ON a.id = c.account_id AND a.segment = 'business' ${LINE_JOIN}
     WHERE c.account_id BETWEEN ${range.first} AND ${range.last} AND c.category IS NOT NULL
     GROUP BY c.account_id, c.line ORDER BY c.account_id, max(p.name), c.line`.execute(db);

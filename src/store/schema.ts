@@ -19,6 +19,15 @@ export interface AccountRow {
   id: string;
   name: string;
   segment: 'residential' | 'business';
+  /** the account's BillingDetails as JSON ('{}' when the customers file gave none) */
+  billing: ColumnType<string, string | undefined, string>;
+}
+
+export interface SellerRow {
+  id: Generated<number>;
+  content_hash: string;
+  details: string;
+  loaded_at: Date;
 }
 
 export interface SubscriptionRow {
@@ -193,6 +202,7 @@ export interface ReferenceLoadRow {
 }
 
 export interface Schema {
+  seller: SellerRow;
   nightly_run: NightlyRunRow;
   month_close: MonthCloseRow;
   reference_load: ReferenceLoadRow;

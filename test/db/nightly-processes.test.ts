@@ -65,7 +65,19 @@ async function prepare(files: number): Promise<Setup> {
   return { dataDir, spool, args, ...(url ? { url } : {}) };
 }
 
-const ARGS = (spool: string) => ['nightly', '--spool', spool, '--tariffs', 'tariffs', '--customers', 'fixtures/customers.json', '--invoice-period', '2026-10'];
+const ARGS = (spool: string) => [
+  'nightly',
+  '--spool',
+  spool,
+  '--tariffs',
+  'tariffs',
+  '--customers',
+  'fixtures/customers.json',
+  '--seller',
+  'fixtures/seller.json',
+  '--invoice-period',
+  '2026-10',
+];
 
 function start(setup: Setup) {
   const child = spawn(process.execPath, ['bin/cdrbill.js', ...setup.args, ...ARGS(setup.spool)], { env: env() });

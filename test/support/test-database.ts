@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
+import { loadTestSeller } from './seller.js';
 
 export interface TestDatabase {
   readonly database: Database;
@@ -17,7 +18,14 @@ export interface TestDatabase {
 
 export const TEST_BACKEND = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A fresh database, migrated, with the demo's seller loaded unless `seller: false`. */
+export async function createTestDatabase(options: { seller?: boolean } = {}): Promise<TestDatabase> {
+  const test = await createEmptyDatabase();
+  if (options.seller !== false) await loadTestSeller(test.database);
+  return test;
+}
+
+async function createEmptyDatabase(): Promise<TestDatabase> {
   const url = process.env.DATABASE_URL;
   if (!url) {
     const database = await openDatabase({});

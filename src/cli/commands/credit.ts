@@ -21,7 +21,7 @@ interface CreditFlags {
   readonly reissue?: boolean;
   readonly issueDate?: string;
   readonly out?: string;
-  readonly lang: string;
+  readonly lang?: string;
 }
 
 export function creditCommand(globals: () => GlobalFlags): Command {
@@ -33,10 +33,10 @@ export function creditCommand(globals: () => GlobalFlags): Command {
     .option('--reissue', 'credit the whole invoice and issue a corrective one with its calls at their prices now')
     .option('--issue-date <YYYY-MM-DD>', 'date on the documents (default: today in Amsterdam)')
     .option('--out <dir>', 'folder for the documents (default: <data-dir>/invoices)')
-    .option('--lang <nl|en>', 'language of the HTML documents', 'nl')
+    .option('--lang <nl|en>', 'language of the HTML documents (default: the customer’s language, else Dutch)')
     .action((options: CreditFlags) =>
       runWithDatabase(globals(), async (database, config) => {
-        const language = parseOption('--lang', LANGUAGE, options.lang);
+        const language = options.lang === undefined ? undefined : parseOption('--lang', LANGUAGE, options.lang);
         const lines = options.lines === undefined ? [] : parseOption('--lines', LINES, options.lines);
         const issueDate = parseOption('--issue-date', DATE, options.issueDate ?? amsterdamDate(new Date()));
         const result = await creditInvoice(database, {

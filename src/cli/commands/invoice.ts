@@ -15,7 +15,7 @@ interface InvoiceFlags {
   readonly out?: string;
   readonly issueDate?: string;
   readonly dryRun?: boolean;
-  readonly lang: string;
+  readonly lang?: string;
   readonly output: OutputFormat;
 }
 
@@ -28,11 +28,11 @@ export function invoiceCommand(globals: () => GlobalFlags): Command {
     .option('--out <dir>', 'folder for the invoice files (default: <data-dir>/invoices)')
     .option('--issue-date <YYYY-MM-DD>', 'date on the invoices (default: today in Amsterdam)')
     .option('--dry-run', 'show what would be invoiced; store, number and write nothing')
-    .option('--lang <nl|en>', 'language of the HTML invoices', 'nl')
+    .option('--lang <nl|en>', 'language of the HTML invoices (default: the customer’s language, else Dutch)')
     .addOption(outputOption())
     .action((options: InvoiceFlags) =>
       runWithDatabase(globals(), async (database, config) => {
-        const language = parseOption('--lang', LANGUAGE, options.lang);
+        const language = options.lang === undefined ? undefined : parseOption('--lang', LANGUAGE, options.lang);
         const billed = period(options.period);
         const issueDate = parseOption('--issue-date', DATE, options.issueDate ?? amsterdamDate(new Date()));
         const collected = invoiceCollector(options.dryRun ? undefined : (options.out ?? join(config.dataDir, 'invoices')), language);

@@ -23,6 +23,7 @@ import { EXIT, runWithDatabase } from '../run-command.js';
 interface NightlyFlags extends CdrInputFlags {
   readonly tariffs?: string;
   readonly customers?: string;
+  readonly seller?: string;
   readonly spool?: string;
   readonly cdrs?: string;
   readonly settleSeconds: string;
@@ -49,6 +50,7 @@ export function summary(report: NightlyReport): string {
     `nightly run ${report.runId}: exit ${report.exitCode}, ${(report.durationMs / 1000).toFixed(1)} s`,
     ...(report.loaded.tariffs ? [`loaded tariffs: ${report.loaded.tariffs}`] : []),
     ...(report.loaded.customers ? [`loaded customers: ${report.loaded.customers}`] : []),
+    ...(report.loaded.seller ? [`loaded seller: ${report.loaded.seller}`] : []),
     `files: ${t.files} (${t.failedFiles} failed), read ${t.read} = rated ${t.rated} + rejected ${t.rejected} + duplicates ${t.duplicates} + skipped ${t.read - t.rated - t.rejected - t.duplicates}`,
   ];
   for (const f of report.files) {
@@ -85,6 +87,7 @@ export function nightlyCommand(globals: () => GlobalFlags): Command {
     .option('--cdrs <dir>', 'a folder of CDR files (*.csv, *.csv.gz) ingested in name order and left in place')
     .option('--tariffs <dir>', 'load this tariff directory (a new tariff set only when its files changed); without it the loaded tariffs are used')
     .option('--customers <file>', 'load this customers file when it changed since it was last loaded')
+    .option('--seller <file>', "load our company's details for the invoices (stored when they changed)")
     .option('--settle-seconds <n>', 'a spool file modified less than this long ago is still being written: it waits for the next run', '60')
     .option('--invoice-period <YYYY-MM>', 'then issue the invoices of this period')
     .option('--close-month', 'the first run after a month ended (Europe/Amsterdam) invoices it, once')
@@ -120,13 +123,14 @@ export function nightlyCommand(globals: () => GlobalFlags): Command {
           mkdirSync(runsDir, { recursive: true });
           const logger = pino({ base: { runId } }, pino.destination({ dest: join(config.dataDir, 'nightly.log'), sync: true, mkdir: true }));
           {
-            const collected = invoiceCollector(options.out ?? join(config.dataDir, 'invoices'), 'nl');
+            const collected = invoiceCollector(options.out ?? join(config.dataDir, 'invoices'));
             const run = await database.exclusively(LOCK.nightly, () =>
               runNightly(database, {
                 runId,
                 now,
                 tariffs: options.tariffs,
                 customers: options.customers,
+                seller: options.seller,
                 spool: options.spool,
                 cdrs: options.cdrs,
                 settleSeconds,

@@ -13,7 +13,7 @@ import { runWithDatabase } from '../run-command.js';
 interface RenderFlags {
   readonly invoice: string;
   readonly output: 'html' | 'csv' | 'json';
-  readonly lang: string;
+  readonly lang?: string;
   readonly out?: string;
 }
 
@@ -22,11 +22,11 @@ export function renderCommand(globals: () => GlobalFlags): Command {
     .description('an issued invoice or credit note as HTML (for people), CSV (its lines, for spreadsheets) or JSON (the stored document)')
     .requiredOption('--invoice <number>', 'the document number')
     .addOption(new Option('-o, --output <format>', 'rendering').choices(['html', 'csv', 'json']).default('html'))
-    .option('--lang <nl|en>', 'language of the HTML', 'nl')
+    .option('--lang <nl|en>', 'language of the HTML (default: the customer’s language, else Dutch)')
     .option('--out <file>', 'write to this file instead of standard output')
     .action((options: RenderFlags) =>
       runWithDatabase(globals(), async (database) => {
-        const language = parseOption('--lang', LANGUAGE, options.lang);
+        const language = options.lang === undefined ? undefined : parseOption('--lang', LANGUAGE, options.lang);
         const row = await findByNumber(database.db, options.invoice);
         if (!row) throw new InputError(`no invoice or credit note ${options.invoice}; the numbers issued are in the summary of cdrbill invoice`);
         const doc = JSON.parse(row.document) as Invoice | CreditNote;

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { CANONICAL_COLUMNS } from '../src/ingest/canonical-format.js';
 import type { CustomerAccount } from '../src/billing/customer-file.js';
+import type { BillingDetails } from '../src/billing/parties.js';
 
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
@@ -59,6 +60,24 @@ export interface BenchCustomers {
   readonly businessLines: string[];
 }
 
+/** A checksum-valid Dutch test IBAN for a number. */
+function testIban(n: number): string {
+  const bban = `TEST${String(n).padStart(10, '0')}`;
+  const digits = `${bban}NL00`.replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
+  let rest = 0;
+  for (const d of digits) rest = (rest * 10 + Number(d)) % 97;
+  return `NL${String(98 - rest).padStart(2, '0')}${bban}`;
+}
+
+/** Address, and for half of the accounts a direct-debit mandate; business accounts a KvK number and buyer reference. */
+function billingDetails(id: string, i: number, business: boolean): BillingDetails {
+  return {
+    address: { street: `Benchstraat ${1 + (i % 250)}`, postalCode: `${1000 + (i % 9000)} AB`, city: 'Utrecht', country: 'NL' },
+    ...(business ? { kvkNumber: String(40000000 + i), buyerReference: `PO-${id}` } : {}),
+    payment: i % 2 === 0 ? { method: 'direct_debit', iban: testIban(i), mandateId: `M-${id}`, mandateSigned: '2025-12-01' } : { method: 'transfer' },
+  };
+}
+
 export function makeCustomers(accountCount: number, random: () => number): BenchCustomers {
   const accounts: CustomerAccount[] = [];
   const residentialLines: string[] = [];
@@ -70,11 +89,13 @@ export function makeCustomers(accountCount: number, random: () => number): Bench
     (business ? businessLines : residentialLines).push(...numbers);
     const plans = business ? BUSINESS : RESIDENTIAL;
     const plan = plans[Math.floor(random() * plans.length)]!;
+    const id = `${business ? 'B' : 'R'}-${String(i).padStart(6, '0')}`;
     accounts.push({
-      id: `${business ? 'B' : 'R'}-${String(i).padStart(6, '0')}`,
+      id,
       name: `Bench ${i}`,
       segment: business ? 'business' : 'residential',
       lines: numbers.map((number) => ({ number, plan, from: '2026-01-01' })),
+      billing: billingDetails(id, i, business),
     });
   }
   return { accounts, lines: [...residentialLines, ...businessLines], residentialLines, businessLines };

@@ -60,6 +60,14 @@ const COMMANDS = [
   'fair-use',
   'rejects',
   'nightly',
+  'load seller',
+  'export',
+  'export register',
+  'export journal',
+  'export vat',
+  'export revenue',
+  'export ubl',
+  'export sepa',
 ];
 
 /** Commands that print data, with arguments that give them something to print. */

@@ -49,8 +49,8 @@ describe('cdrbill CLI', () => {
     const second = cdrbill(...args);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/rated 0 \+ rejected 0 \+ duplicates 121 \+ skipped 1/);
-    expect(first.stdout).toMatch(/^invoices 2026-10: 5 issued, 0 issued earlier$/m);
-    expect(second.stdout).toMatch(/^invoices 2026-10: 0 issued, 5 issued earlier$/m);
+    expect(first.stdout).toMatch(/^invoices 2026-10: 6 issued, 0 issued earlier$/m);
+    expect(second.stdout).toMatch(/^invoices 2026-10: 0 issued, 6 issued earlier$/m);
     expect(first.stdout).toMatch(/^loaded tariffs: new tariff set \d+ from tariffs$/m);
     expect(second.stdout).toMatch(/^loaded tariffs: unchanged \(tariff set \d+\)$/m);
     expect(second.stdout).toMatch(/^loaded customers: unchanged$/m);

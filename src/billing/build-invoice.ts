@@ -12,6 +12,9 @@ import type { Address, BillingDetails, Seller } from './parties.js';
 
 export interface RecurringCharge {
   readonly description: string;
+  /** what is sold: a plan or catalogue item id, and its kind (plan, profile, user_option, number_block…) */
+  readonly product: string;
+  readonly productKind: string;
   readonly monthlyFeeMicros: number;
   /** days of the period the charge applies to */
   readonly days: number;
@@ -67,6 +70,9 @@ export interface InvoiceLine {
   readonly unitPrice: string;
   readonly amount: string;
   readonly vatRate: string;
+  /** a recurring line: the plan or catalogue item, and its kind */
+  readonly product?: string;
+  readonly productKind?: string;
   readonly period?: string;
   readonly category?: string;
   readonly group?: string;
@@ -189,6 +195,8 @@ function recurringLine(charge: RecurringCharge, period: Period, vatRate: string)
     unitPrice: formatEuros(fee, 2),
     amount: formatEuros(amount),
     vatRate,
+    product: charge.product,
+    productKind: charge.productKind,
     ...(charge.group ? { group: charge.group } : {}),
   };
 }

@@ -290,13 +290,9 @@ export function invoiceView(doc: Invoice | CreditNote, languageWanted?: Language
     footer: t.footer,
     sellerFooter:
       seller &&
-      [
-        seller.name,
-        addressLines(seller.address).join(', '),
-        `${t.kvkNumber} ${seller.kvkNumber}`,
-        `${t.vatNumber} ${seller.vatNumber}`,
-        `IBAN ${groupIban(seller.iban)}`,
-      ].join(' · '),
+      [seller.name, `${t.kvkNumber} ${seller.kvkNumber}`, `${t.vatNumber} ${seller.vatNumber}`, `IBAN ${groupIban(seller.iban)}`, `BIC ${seller.bic}`].join(
+        ' · ',
+      ),
     texts: { details: t.details },
   };
 }

@@ -65,7 +65,9 @@ export function planFeeCharges(terms: readonly LineTerm[], tariffs: TariffSet, p
     const plan = tariffs.plans.get(term.planId);
     const version = plan && versionAt(plan.versions, firstDayMs);
     if (!plan || !version) throw new Error(`plan "${term.planId}" has no version in force in ${formatPeriod(period)} (line ${term.line})`);
-    return version.monthlyFeeMicros === 0 ? undefined : { description: `${plan.name} ${term.line}`, monthlyFeeMicros: version.monthlyFeeMicros };
+    return version.monthlyFeeMicros === 0
+      ? undefined
+      : { description: `${plan.name} ${term.line}`, product: plan.id, productKind: 'plan', monthlyFeeMicros: version.monthlyFeeMicros };
   });
 }
 
@@ -75,6 +77,12 @@ export function itemCharges(terms: readonly ItemTerm[], tariffs: TariffSet, peri
     const item = tariffs.catalogue.get(term.itemId);
     const version = item && versionAt(item.versions, firstDayMs);
     if (!item || !version) throw new Error(`catalogue item "${term.itemId}" has no price in force in ${formatPeriod(period)}`);
-    return { description: `${item.name} – ${term.label}`, monthlyFeeMicros: version.monthlyFeeMicros, ...(term.pbxName ? { group: term.pbxName } : {}) };
+    return {
+      description: `${item.name} – ${term.label}`,
+      product: item.id,
+      productKind: item.kind,
+      monthlyFeeMicros: version.monthlyFeeMicros,
+      ...(term.pbxName ? { group: term.pbxName } : {}),
+    };
   });
 }

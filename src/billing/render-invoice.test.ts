@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildInvoice } from './build-invoice.js';
+import { buildInvoice, formatDuration } from './build-invoice.js';
 import { buildCreditNote } from './build-credit-note.js';
 import { formatAmount, renderInvoiceCsv, renderInvoiceHtml } from './render-invoice.js';
 import { TEST_SELLER } from '../../test/support/seller.js';
@@ -10,7 +10,7 @@ const invoice = buildInvoice({
   seller: TEST_SELLER,
   account: { id: 'R-1', name: 'J. de Vries & Zn <test>' },
   period: { year: 2026, month: 10 },
-  recurring: [{ description: 'Basispakket +31201234567', monthlyFeeMicros: 4_950_000, days: 22 }],
+  recurring: [{ description: 'Basispakket +31201234567', product: 'basis', productKind: 'plan', monthlyFeeMicros: 4_950_000, days: 22 }],
   usage: [
     {
       period: '2026-10',
@@ -42,7 +42,7 @@ describe('renderings', () => {
     expect(nl).toContain('J. de Vries &amp; Zn &lt;test&gt;');
     expect(nl).toContain('Nationaal mobiel');
     expect(nl).toContain('0,7097');
-    expect(nl).toContain(`Totaal (incl. BTW)</th><td class="n">${formatAmount(invoice.total, 'nl')}`);
+    expect(nl).toContain(`Totaal (incl. btw)</th><td class="n">${formatAmount(invoice.total, 'nl')}`);
     const en = renderInvoiceHtml(invoice, 'en');
     expect(en).toContain('Invoice 2026-000007');
     expect(en).toContain('Mobile');
@@ -52,7 +52,7 @@ describe('renderings', () => {
     const credit = buildCreditNote(invoice, [], '2026-000008', '2026-11-05', 'Correctie');
     expect(credit.total).toBe(`-${invoice.total}`);
     const html = renderInvoiceHtml(credit);
-    expect(html).toContain('Creditnota 2026-000008');
+    expect(html).toContain('Creditfactuur 2026-000008');
     expect(html).toContain('Crediteert factuur</th><td>2026-000007');
     const csv = renderInvoiceCsv(credit).trim().split('\n');
     expect(csv[0]).toBe('number,kind,account,accountName,period,line,type,description,quantity,unitPrice,amount,vatRate,category,calls,billedSeconds');
@@ -100,5 +100,64 @@ describe('renderings', () => {
     const hostile = { ...invoice, account: { ...invoice.account, name: '@SUM(1+1)' } };
     const csv = renderInvoiceCsv(hostile).trim().split('\n');
     expect(csv[1]).toContain(",'@SUM(1+1),");
+  });
+});
+
+describe('the legal fields (art. 35a Wet OB)', () => {
+  const business = buildInvoice({
+    number: '2026-000010',
+    issueDate: '2026-11-01',
+    seller: TEST_SELLER,
+    account: {
+      id: 'B-1',
+      name: 'Bakkerij Smit BV',
+      billing: {
+        address: { street: 'Dorpsstraat 14', postalCode: '3732 HJ', city: 'De Bilt', country: 'NL' },
+        vatNumber: 'NL100063354B01',
+        kvkNumber: '30123456',
+        payment: { method: 'direct_debit', iban: 'NL91ABNA0417164300', mandateId: 'M-1', mandateSigned: '2025-12-01' },
+      },
+    },
+    period: { year: 2026, month: 10 },
+    recurring: [{ description: 'Business+ – Jan', product: 'business-plus', productKind: 'profile', monthlyFeeMicros: 14_950_000, days: 31 }],
+    usage: [],
+    vatRate: '0.21',
+  });
+
+  it('shows both parties, numbers, dates, period of supply, VAT per rate and how to pay', () => {
+    const html = renderInvoiceHtml(business);
+    for (const text of [
+      'Polder Telecom B.V.',
+      'Stationsplein 12',
+      '3511 ED  Utrecht',
+      'KvK-nummer 12345678',
+      'Btw-nummer NL856000012B01',
+      'Bakkerij Smit BV',
+      'Dorpsstraat 14',
+      '3732 HJ  De Bilt',
+      'Btw-nummer NL100063354B01',
+      'Factuurnummer</th><td>2026-000010',
+      'Factuurdatum</th><td>1 november 2026',
+      'Vervaldatum</th><td>15 november 2026',
+      'Leveringsperiode</th><td>1 t/m 31 oktober 2026',
+      'Btw 21% over € 14,95',
+      '€ 3,14',
+      'automatisch afgeschreven van uw rekening NL91 **** **** 4300 (machtigingskenmerk M-1, incassant-ID NL69ZZZ123456780000)',
+    ])
+      expect(html).toContain(text);
+  });
+
+  it('heads a credit note Creditfactuur, names the invoice it corrects and shows negative amounts', () => {
+    const html = renderInvoiceHtml(buildCreditNote(business, [], '2026-000011', '2026-11-05', 'Dubbel gefactureerd'));
+    expect(html).toContain('<h1>Creditfactuur 2026-000011</h1>');
+    expect(html).toContain('Crediteert factuur</th><td>2026-000010');
+    expect(html).toContain('−€ 18,09');
+    expect(html).not.toContain('Vervaldatum');
+  });
+
+  it('shows durations as a Dutch reader expects', () => {
+    expect(formatDuration(9299)).toBe('2 u 34 min 59 s');
+    expect(formatDuration(0)).toBe('0 min');
+    expect(formatDuration(3600, 'en')).toBe('1 h');
   });
 });

@@ -1,10 +1,11 @@
-/** Issued documents as files: JSON for machines and HTML for people, and the invoice summary. */
+/** Issued documents as files: JSON for machines, HTML (and PDF when asked) for people, and the invoice summary. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CreditNote } from '../billing/build-credit-note.js';
 import type { Invoice } from '../billing/build-invoice.js';
 import { renderInvoiceHtml, type Language } from '../billing/render-invoice.js';
+import { renderInvoicePdf } from '../billing/render-invoice-pdf.js';
 import type { IssuedInvoice } from '../pipeline/issue-invoices.js';
 import type { Field } from './output.js';
 
@@ -46,12 +47,13 @@ export interface InvoiceSummaryRow {
 export function invoiceCollector(
   dir: string | undefined,
   language?: Language,
+  pdf = false,
 ): { take: (issued: IssuedInvoice) => Promise<void>; finish: () => Promise<void>; rows: InvoiceSummaryRow[] } {
   const rows: InvoiceSummaryRow[] = [];
   if (dir) mkdirSync(dir, { recursive: true });
   // files are written while the run reads the next range from the database
   const writing = new Set<Promise<void>>();
-  const write = (path: string, text: string): Promise<void> => {
+  const write = (path: string, text: string | Buffer): Promise<void> => {
     const done = writeFile(path, text).finally(() => writing.delete(done));
     writing.add(done);
     return done;
@@ -60,6 +62,7 @@ export function invoiceCollector(
     if (dir) {
       while (writing.size >= WRITES_IN_FLIGHT) await Promise.race(writing);
       for (const [path, text] of documentFiles(dir, invoice, language, document)) void write(path, text);
+      if (pdf) void write(join(dir, `${invoice.number}.pdf`), await renderInvoicePdf(invoice, language));
     }
     rows.push({
       number: invoice.number,

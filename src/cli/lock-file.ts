@@ -2,7 +2,7 @@
  * A lock file for a job on the embedded database (PostgreSQL has advisory locks): created
  * exclusively with the holder's process id; a lock left by a process that is gone is taken over.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 
 function alive(pid: number): boolean {
   try {
@@ -21,7 +21,18 @@ export function takeLockFile(path: string): (() => void) | undefined {
       return () => rmSync(path, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(readFileSync(path, 'utf8').trim());
+      let text: string;
+      let ageMs: number;
+      try {
+        text = readFileSync(path, 'utf8').trim();
+        ageMs = Date.now() - statSync(path).mtimeMs;
+      } catch (gone) {
+        if ((gone as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile: try again
+        throw gone;
+      }
+      // an empty file is being written by the process that just created it, unless it is old
+      if (text === '' && ageMs < 10_000) return undefined;
+      const holder = Number(text);
       if (Number.isInteger(holder) && holder > 0 && alive(holder)) return undefined;
       rmSync(path, { force: true }); // left by a process that is gone
     }

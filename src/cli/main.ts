@@ -21,6 +21,7 @@ import { priceCommand } from './commands/price.js';
 import { rejectsCommand } from './commands/rejects.js';
 import { renderCommand } from './commands/render.js';
 import { rerateCommand } from './commands/rerate.js';
+import { exportCommand } from './commands/export.js';
 import { runsCommand } from './commands/runs.js';
 import { EXIT, fail } from './run-command.js';
 
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
     rejectsCommand(globals),
     nightlyCommand(globals),
     runsCommand(globals),
+    exportCommand(globals),
   ]) {
     program.addCommand(command);
   }

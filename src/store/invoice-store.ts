@@ -285,3 +285,66 @@ export async function referringTo(db: Session['db'] | Database['db'], number: st
 export async function insertInvoice(session: Session, row: Insertable<InvoiceRow>): Promise<void> {
   await session.db.insertInto('invoice').values(row).execute();
 }
+
+/** An issued document as stored, for the finance exports. */
+export interface StoredDocument {
+  readonly number: string;
+  readonly kind: 'invoice' | 'credit_note' | 'corrective';
+  readonly accountId: string;
+  readonly period: string;
+  readonly issueDate: string;
+  readonly refersTo: string | null;
+  readonly document: string;
+}
+
+const DOCUMENT_COLUMNS = ['number', 'kind', 'account_id', 'period', 'issue_date', 'refers_to', 'document'] as const;
+
+function toStoredDocument(r: Pick<Selectable<InvoiceRow>, (typeof DOCUMENT_COLUMNS)[number]>): StoredDocument {
+  return {
+    number: r.number,
+    kind: r.kind,
+    accountId: r.account_id,
+    period: r.period,
+    issueDate: r.issue_date,
+    refersTo: r.refers_to,
+    document: r.document,
+  };
+}
+
+/** Which documents: issued between two dates (inclusive), or of a period of supply. */
+export type DocumentSelection = { readonly from: string; readonly to: string } | { readonly period: string };
+
+/** The documents issued in a selection, in number order. */
+export async function issuedDocuments(db: Database['db'], selection: DocumentSelection): Promise<StoredDocument[]> {
+  let query = db.selectFrom('invoice').select(DOCUMENT_COLUMNS);
+  query =
+    'period' in selection
+      ? query.where('period', '=', selection.period)
+      : query.where('issue_date', '>=', selection.from).where('issue_date', '<=', selection.to);
+  const rows = await query.orderBy('number').execute();
+  return rows.map(toStoredDocument);
+}
+
+/** The first invoice (by number) that named each of these SEPA mandates: a collection under it is the first (FRST). */
+export async function firstInvoiceOfMandates(db: Database['db'], mandateIds: readonly string[]): Promise<Map<string, string>> {
+  if (mandateIds.length === 0) return new Map();
+  const result = await sql<{ mandate: string; number: string }>`
+    SELECT document::jsonb -> 'payment' ->> 'mandateId' AS mandate, min(number) AS number FROM invoice
+    WHERE kind <> 'credit_note' AND document::jsonb -> 'payment' ->> 'mandateId' = ANY(${mandateIds}::text[])
+    GROUP BY 1`.execute(db);
+  return new Map(result.rows.map((r) => [r.mandate, r.number]));
+}
+
+/** The credit notes, by the invoice they credit, of these invoices (whenever they were issued up to `through`). */
+export async function creditNotesOf(db: Database['db'], invoiceNumbers: readonly string[], through: string): Promise<StoredDocument[]> {
+  if (invoiceNumbers.length === 0) return [];
+  const rows = await db
+    .selectFrom('invoice')
+    .select(DOCUMENT_COLUMNS)
+    .where('kind', '=', 'credit_note')
+    .where('refers_to', 'in', invoiceNumbers)
+    .where('issue_date', '<=', through)
+    .orderBy('number')
+    .execute();
+  return rows.map(toStoredDocument);
+}

@@ -141,7 +141,7 @@ describe('the nightly job as processes', () => {
     const both = await prepare(2);
     const [a, b] = await Promise.all([start(both).done, start(both).done]);
     const codes = [a.code, b.code].sort();
-    expect(codes).toEqual([0, 4]);
+    expect(codes, `${a.stderr}\n${b.stderr}`).toEqual([0, 4]);
     expect([a, b].find((r) => r.code === 4)!.stderr).toMatch(
       /^cdrbill: another nightly run (holds .*nightly\.lock|is in progress on postgres:\/\/\S+); nothing was done/,
     );

@@ -15,6 +15,7 @@ interface InvoiceFlags {
   readonly out?: string;
   readonly issueDate?: string;
   readonly dryRun?: boolean;
+  readonly pdf?: boolean;
   readonly lang?: string;
   readonly output: OutputFormat;
 }
@@ -28,6 +29,7 @@ export function invoiceCommand(globals: () => GlobalFlags): Command {
     .option('--out <dir>', 'folder for the invoice files (default: <data-dir>/invoices)')
     .option('--issue-date <YYYY-MM-DD>', 'date on the invoices (default: today in Amsterdam)')
     .option('--dry-run', 'show what would be invoiced; store, number and write nothing')
+    .option('--pdf', 'also write each invoice as PDF')
     .option('--lang <nl|en>', 'language of the HTML invoices (default: the customer’s language, else Dutch)')
     .addOption(outputOption())
     .action((options: InvoiceFlags) =>
@@ -35,7 +37,7 @@ export function invoiceCommand(globals: () => GlobalFlags): Command {
         const language = options.lang === undefined ? undefined : parseOption('--lang', LANGUAGE, options.lang);
         const billed = period(options.period);
         const issueDate = parseOption('--issue-date', DATE, options.issueDate ?? amsterdamDate(new Date()));
-        const collected = invoiceCollector(options.dryRun ? undefined : (options.out ?? join(config.dataDir, 'invoices')), language);
+        const collected = invoiceCollector(options.dryRun ? undefined : (options.out ?? join(config.dataDir, 'invoices')), language, options.pdf ?? false);
         const progress = countProgress('invoices');
         await issueInvoices(database, billed, {
           issueDate,

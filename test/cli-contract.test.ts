@@ -68,6 +68,12 @@ const COMMANDS = [
   'export revenue',
   'export ubl',
   'export sepa',
+  'summary',
+  'token',
+  'token create',
+  'token revoke',
+  'token list',
+  'serve',
 ];
 
 /** Commands that print data, with arguments that give them something to print. */
@@ -80,6 +86,7 @@ const DATA_COMMANDS: Record<string, string[]> = {
   rerate: ['rerate', '--period', '2026-10'],
   'fair-use': ['fair-use', '--period', '2026-10'],
   rejects: ['rejects'],
+  summary: ['summary', '--enterprise', 'ENT-NOORD', '--period', '2026-10'],
 };
 
 describe('cdrbill as one tool', () => {

@@ -22,6 +22,9 @@ import { rejectsCommand } from './commands/rejects.js';
 import { renderCommand } from './commands/render.js';
 import { rerateCommand } from './commands/rerate.js';
 import { exportCommand } from './commands/export.js';
+import { serveCommand } from './commands/serve.js';
+import { summaryCommand } from './commands/summary.js';
+import { tokenCommand } from './commands/token.js';
 import { runsCommand } from './commands/runs.js';
 import { EXIT, fail } from './run-command.js';
 
@@ -55,6 +58,9 @@ export function buildProgram(): Command {
     nightlyCommand(globals),
     runsCommand(globals),
     exportCommand(globals),
+    summaryCommand(globals),
+    tokenCommand(globals),
+    serveCommand(globals),
   ]) {
     program.addCommand(command);
   }

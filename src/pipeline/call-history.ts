@@ -1,15 +1,23 @@
 /**
- * An account's call history for a period, as the customer reads it: the one query behind
- * `cdrbill calls` (and the portal to come).
+ * Call history as customers read it, the one set of queries behind `cdrbill calls`, `cdrbill
+ * summary` and the portal: a filtered range of calls read a page at a time by a stable cursor (or
+ * in batches for a CSV download), totals per category over the whole filtered set, and usage per
+ * user (line) with what an unlimited plan or a bundle covered.
  */
-import { amsterdamDateTime, formatDuration } from '../domain/amsterdam-time.js';
-import { formatTicks } from '../domain/money.js';
-import type { Period } from '../domain/period.js';
-import { listCalls } from '../store/call-store.js';
+import { CATEGORY_LABELS } from '../billing/build-invoice.js';
+import { categoryLabel } from '../billing/invoice-view.js';
+import { amsterdamDateTime, amsterdamMidnightUtc, formatDuration } from '../domain/amsterdam-time.js';
+import { addDaysToDate } from '../domain/calendar.js';
+import { formatEuros, formatTicks, roundToCents, ticksToEuros } from '../domain/money.js';
+import { periodEnd, periodStart, type Period } from '../domain/period.js';
 import type { Database } from '../store/database.js';
+import { historyPage, historyTotals, lineUsage, type HistoryFilter, type HistoryKey, type HistoryRow } from '../store/history-store.js';
 import { requireAccount } from './accounts.js';
+import { InputError } from './input-error.js';
+import { loadStoredTariffs } from './load-tariffs.js';
 
 export interface CallRecord {
+  readonly account: string;
   /** Amsterdam date and time of the answer (of the setup for an unanswered attempt) */
   readonly date: string;
   readonly time: string;
@@ -20,12 +28,15 @@ export interface CallRecord {
   readonly to: string;
   readonly direction: 'outgoing' | 'incoming';
   readonly answered: boolean;
+  readonly forwarded: boolean;
   readonly forwardedFrom: string | null;
   readonly device: 'fixed' | 'mobile';
   readonly durationSeconds: number;
   /** h:mm:ss */
   readonly duration: string;
   readonly category: string;
+  /** the category's Dutch name */
+  readonly categoryLabel: string;
   /** euro, exact (up to 6 decimals) */
   readonly listPrice: string;
   readonly charged: string;
@@ -34,31 +45,212 @@ export interface CallRecord {
   readonly rate: string;
 }
 
+export interface CategoryTotal {
+  readonly category: string;
+  readonly label: string;
+  readonly calls: number;
+  readonly seconds: number;
+  readonly duration: string;
+  readonly listPrice: string;
+  /** euro, rounded to cents as the invoice's usage line */
+  readonly charged: string;
+}
+
+/** Which calls: accounts, a period or date range, and optional filters. */
+export interface HistoryQuery {
+  readonly accountIds: readonly string[];
+  readonly range: { readonly period: Period } | { readonly fromDate: string; readonly toDate: string };
+  readonly category?: string | undefined;
+  readonly direction?: 'outgoing' | 'incoming' | undefined;
+  readonly answered?: boolean | undefined;
+  readonly number?: string | undefined;
+  readonly lines?: readonly string[] | undefined;
+}
+
+function dateParts(date: string): [number, number, number] {
+  const [y, m, d] = date.split('-').map(Number);
+  return [y!, m!, d!];
+}
+
+function toFilter(query: HistoryQuery): HistoryFilter {
+  const { range } = query;
+  const [from, to] =
+    'period' in range
+      ? [periodStart(range.period), periodEnd(range.period)]
+      : [amsterdamMidnightUtc(...dateParts(range.fromDate)), amsterdamMidnightUtc(...dateParts(addDaysToDate(range.toDate, 1)))];
+  return {
+    accountIds: query.accountIds,
+    from,
+    to,
+    category: query.category,
+    direction: query.direction,
+    answered: query.answered,
+    number: query.number,
+    lines: query.lines,
+  };
+}
+
+function toRecord(c: HistoryRow): CallRecord {
+  const at = amsterdamDateTime(c.started_at.getTime());
+  const category = c.category ?? 'incoming';
+  return {
+    account: c.account_id,
+    date: at.date,
+    time: at.time,
+    setupTime: c.setup_at ? amsterdamDateTime(c.setup_at.getTime()).time : null,
+    line: c.line,
+    from: c.calling_number,
+    to: c.destination ?? c.called_number,
+    direction: c.direction,
+    answered: c.answered,
+    forwarded: c.forwarded_from !== null,
+    forwardedFrom: c.forwarded_from,
+    device: c.device,
+    durationSeconds: c.answered_seconds,
+    duration: formatDuration(c.answered_seconds),
+    category,
+    categoryLabel: categoryLabel(category, 'nl'),
+    listPrice: formatTicks(c.list_price_ticks),
+    charged: formatTicks(c.charged_ticks),
+    allowance: c.allowance,
+    tariffVersion: c.tariff_version,
+    rate: c.rate_match,
+  };
+}
+
+/** A cursor: the last call's key, opaque to the client. */
+function encodeCursor(row: HistoryRow): string {
+  return Buffer.from(JSON.stringify([row.started_at.toISOString(), row.source, row.record_id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): HistoryKey {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'string')) {
+      const startedAt = new Date(value[0] as string);
+      if (!Number.isNaN(startedAt.getTime())) return { startedAt, source: value[1] as string, recordId: value[2] as string };
+    }
+  } catch {
+    // falls through
+  }
+  throw new InputError('cursor: not a cursor this server gave out (take nextCursor from the previous page)');
+}
+
+export const MAX_PAGE_SIZE = 500;
+
+export interface HistoryPage {
+  readonly calls: readonly CallRecord[];
+  /** pass as `cursor` for the next page; null on the last page */
+  readonly nextCursor: string | null;
+}
+
+/** One page of calls, oldest first, after `cursor`. */
+export async function callHistoryPage(database: Database, query: HistoryQuery, cursor: string | undefined, limit: number): Promise<HistoryPage> {
+  const after = cursor === undefined ? undefined : decodeCursor(cursor);
+  const rows = await historyPage(database.db, toFilter(query), after, Math.min(limit, MAX_PAGE_SIZE) + 1);
+  const page = rows.slice(0, limit);
+  return { calls: page.map(toRecord), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null };
+}
+
+/** Every call of the query, in batches (for a download that must not hold a busy month in memory). */
+export async function* callHistoryBatches(database: Database, query: HistoryQuery, batchSize = 2_000): AsyncGenerator<CallRecord[]> {
+  const filter = toFilter(query);
+  let after: HistoryKey | undefined;
+  for (;;) {
+    const rows = await historyPage(database.db, filter, after, batchSize);
+    if (rows.length > 0) yield rows.map(toRecord);
+    if (rows.length < batchSize) return;
+    const last = rows.at(-1)!;
+    after = { startedAt: last.started_at, source: last.source, recordId: last.record_id };
+  }
+}
+
+/** Totals per category over the whole filtered set. */
+export async function callHistoryTotals(database: Database, query: HistoryQuery): Promise<CategoryTotal[]> {
+  const order = Object.keys(CATEGORY_LABELS);
+  const rows = [...(await historyTotals(database.db, toFilter(query)))].sort(
+    (a, b) => order.indexOf(a.category ?? 'incoming') - order.indexOf(b.category ?? 'incoming'),
+  );
+  return rows.map((r) => {
+    const category = r.category ?? 'incoming';
+    const seconds = Number(r.seconds);
+    return {
+      category,
+      label: categoryLabel(category, 'nl'),
+      calls: Number(r.calls),
+      seconds,
+      duration: formatDuration(seconds),
+      listPrice: formatTicks(r.list_price_ticks, 2),
+      charged: formatEuros(roundToCents(ticksToEuros(r.charged_ticks))),
+    };
+  });
+}
+
 /** The calls of an account in a period, oldest first; an unknown account is an input error. */
 export async function callHistory(database: Database, accountId: string, period: Period): Promise<CallRecord[]> {
   await requireAccount(database, accountId);
-  const rows = await listCalls(database, accountId, period);
-  return rows.map((c) => {
-    const at = amsterdamDateTime(c.started_at.getTime());
+  const calls: CallRecord[] = [];
+  for await (const batch of callHistoryBatches(database, { accountIds: [accountId], range: { period } })) calls.push(...batch);
+  return calls;
+}
+
+export interface UserSummary {
+  readonly account: string;
+  readonly line: string;
+  readonly user: string | null;
+  readonly group: string | null;
+  readonly calls: number;
+  readonly seconds: number;
+  readonly duration: string;
+  readonly charged: string;
+  readonly byCategory: readonly {
+    readonly category: string;
+    readonly label: string;
+    readonly calls: number;
+    readonly seconds: number;
+    readonly charged: string;
+  }[];
+  /** seconds an unlimited plan covered */
+  readonly unlimitedSeconds: number;
+  /** the bundle used, its seconds used and left (of one month's bundle), when the line has one */
+  readonly bundle: string | null;
+  readonly bundleSecondsUsed: number;
+  readonly bundleSecondsLeft: number | null;
+}
+
+/** Usage per user (line) of accounts in a period or range, the current month too (nothing needs to be invoiced). */
+export async function userSummaries(database: Database, query: HistoryQuery): Promise<UserSummary[]> {
+  const rows = await lineUsage(database.db, toFilter(query));
+  const tariffs = await loadStoredTariffs(database);
+  const byLine = new Map<string, typeof rows>();
+  for (const r of rows) byLine.set(`${r.account_id}|${r.line}`, [...(byLine.get(`${r.account_id}|${r.line}`) ?? []), r]);
+  return [...byLine.values()].map((list) => {
+    const first = list[0]!;
+    const seconds = list.reduce((n, r) => n + Number(r.seconds), 0);
+    const charged = list.reduce((n, r) => n + BigInt(r.charged_ticks), 0n);
+    const bundle = list.find((r) => r.bundle)?.bundle?.slice('bundle:'.length) ?? null;
+    const bundleSecondsUsed = list.reduce((n, r) => n + Number(r.bundle_seconds), 0);
+    const size = bundle ? tariffs.bundles.get(bundle)?.minutes : undefined;
     return {
-      date: at.date,
-      time: at.time,
-      setupTime: c.setup_at ? amsterdamDateTime(c.setup_at.getTime()).time : null,
-      line: c.line,
-      from: c.calling_number,
-      to: c.destination ?? c.called_number,
-      direction: c.direction,
-      answered: c.answered,
-      forwardedFrom: c.forwarded_from,
-      device: c.device,
-      durationSeconds: c.answered_seconds,
-      duration: formatDuration(c.answered_seconds),
-      category: c.category ?? 'incoming',
-      listPrice: formatTicks(c.list_price_ticks),
-      charged: formatTicks(c.charged_ticks),
-      allowance: c.allowance,
-      tariffVersion: c.tariff_version,
-      rate: c.rate_match,
+      account: first.account_id,
+      line: first.line,
+      user: first.user_name,
+      group: first.pbx_name,
+      calls: list.reduce((n, r) => n + Number(r.calls), 0),
+      seconds,
+      duration: formatDuration(seconds),
+      charged: formatEuros(roundToCents(ticksToEuros(charged.toString()))),
+      byCategory: list.map((r) => ({
+        category: r.category ?? 'incoming',
+        label: categoryLabel(r.category ?? 'incoming', 'nl'),
+        calls: Number(r.calls),
+        seconds: Number(r.seconds),
+        charged: formatEuros(roundToCents(ticksToEuros(r.charged_ticks))),
+      })),
+      unlimitedSeconds: list.reduce((n, r) => n + Number(r.unlimited_seconds), 0),
+      bundle,
+      bundleSecondsUsed,
+      bundleSecondsLeft: size === undefined ? null : Math.max(0, size * 60 - bundleSecondsUsed),
     };
   });
 }

@@ -348,3 +348,8 @@ export async function creditNotesOf(db: Database['db'], invoiceNumbers: readonly
     .execute();
   return rows.map(toStoredDocument);
 }
+
+/** An account's documents, newest first. */
+export async function invoicesOfAccount(db: Database['db'], accountId: string): Promise<Selectable<InvoiceRow>[]> {
+  return db.selectFrom('invoice').selectAll().where('account_id', '=', accountId).orderBy('number', 'desc').execute();
+}

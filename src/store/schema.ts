@@ -201,7 +201,18 @@ export interface ReferenceLoadRow {
   loaded_at: Date;
 }
 
+export interface ApiTokenRow {
+  id: string;
+  hash: string;
+  scope: 'account' | 'enterprise' | 'operator';
+  scope_id: string | null;
+  label: string;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+
 export interface Schema {
+  api_token: ApiTokenRow;
   seller: SellerRow;
   nightly_run: NightlyRunRow;
   month_close: MonthCloseRow;

@@ -14,6 +14,8 @@ export interface Config {
   readonly databaseUrl?: string;
   /** cdrbill's local folder: the embedded database and default outputs */
   readonly dataDir: string;
+  /** PostgreSQL connections per process (CDRBILL_DB_CONNECTIONS, default 4) */
+  readonly connections?: number;
 }
 
 export interface GlobalFlags {
@@ -28,7 +30,15 @@ export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv): Confi
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new UsageError(`--db / DATABASE_URL: expected postgres://user@host:port/database, got "${redactUrl(databaseUrl)}"`);
   }
-  return { ...(databaseUrl ? { databaseUrl } : {}), dataDir: flags.dataDir ?? (env.CDRBILL_DATA_DIR || DEFAULTS.dataDir) };
+  const connections = env.CDRBILL_DB_CONNECTIONS ? Number(env.CDRBILL_DB_CONNECTIONS) : undefined;
+  if (connections !== undefined && !(Number.isInteger(connections) && connections >= 1 && connections <= 100)) {
+    throw new UsageError(`CDRBILL_DB_CONNECTIONS: expected a whole number from 1 to 100, got "${env.CDRBILL_DB_CONNECTIONS}"`);
+  }
+  return {
+    ...(databaseUrl ? { databaseUrl } : {}),
+    dataDir: flags.dataDir ?? (env.CDRBILL_DATA_DIR || DEFAULTS.dataDir),
+    ...(connections ? { connections } : {}),
+  };
 }
 
 /** Folder of the embedded database inside the data folder. */

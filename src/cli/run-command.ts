@@ -66,7 +66,9 @@ export async function connect(config: Config, create = false): Promise<Database>
   }
   let database: Database;
   try {
-    database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: where! });
+    database = await openDatabase(
+      config.databaseUrl ? { url: config.databaseUrl, ...(config.connections ? { connections: config.connections } : {}) } : { dataDir: where! },
+    );
   } catch (error) {
     throw new DatabaseUnreachable(`cannot open the embedded database in ${where}: ${reasonOf(error)}`);
   }

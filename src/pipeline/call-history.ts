@@ -11,7 +11,16 @@ import { addDaysToDate } from '../domain/calendar.js';
 import { formatEuros, formatTicks, roundToCents, ticksToEuros } from '../domain/money.js';
 import { periodEnd, periodStart, type Period } from '../domain/period.js';
 import type { Database } from '../store/database.js';
-import { historyPage, historyTotals, lineUsage, type HistoryFilter, type HistoryKey, type HistoryRow } from '../store/history-store.js';
+import {
+  historyPage,
+  historyPageWithTotals,
+  historyTotals,
+  lineUsage,
+  type CategoryTotalRow,
+  type HistoryFilter,
+  type HistoryKey,
+  type HistoryRow,
+} from '../store/history-store.js';
 import { requireAccount } from './accounts.js';
 import { InputError } from './input-error.js';
 import { loadStoredTariffs } from './load-tariffs.js';
@@ -144,14 +153,6 @@ export interface HistoryPage {
   readonly nextCursor: string | null;
 }
 
-/** One page of calls, oldest first, after `cursor`. */
-export async function callHistoryPage(database: Database, query: HistoryQuery, cursor: string | undefined, limit: number): Promise<HistoryPage> {
-  const after = cursor === undefined ? undefined : decodeCursor(cursor);
-  const rows = await historyPage(database.db, toFilter(query), after, Math.min(limit, MAX_PAGE_SIZE) + 1);
-  const page = rows.slice(0, limit);
-  return { calls: page.map(toRecord), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null };
-}
-
 /** Every call of the query, in batches (for a download that must not hold a busy month in memory). */
 export async function* callHistoryBatches(database: Database, query: HistoryQuery, batchSize = 2_000): AsyncGenerator<CallRecord[]> {
   const filter = toFilter(query);
@@ -167,10 +168,25 @@ export async function* callHistoryBatches(database: Database, query: HistoryQuer
 
 /** Totals per category over the whole filtered set. */
 export async function callHistoryTotals(database: Database, query: HistoryQuery): Promise<CategoryTotal[]> {
+  return toTotals(await historyTotals(database.db, toFilter(query)));
+}
+
+/** A page and the totals of the whole filtered set, read together. */
+export async function callHistoryPageWithTotals(
+  database: Database,
+  query: HistoryQuery,
+  cursor: string | undefined,
+  limit: number,
+): Promise<HistoryPage & { totals: CategoryTotal[] }> {
+  const after = cursor === undefined ? undefined : decodeCursor(cursor);
+  const { rows, totals } = await historyPageWithTotals(database.db, toFilter(query), after, Math.min(limit, MAX_PAGE_SIZE) + 1);
+  const page = rows.slice(0, limit);
+  return { calls: page.map(toRecord), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null, totals: toTotals(totals) };
+}
+
+function toTotals(totals: readonly CategoryTotalRow[]): CategoryTotal[] {
   const order = Object.keys(CATEGORY_LABELS);
-  const rows = [...(await historyTotals(database.db, toFilter(query)))].sort(
-    (a, b) => order.indexOf(a.category ?? 'incoming') - order.indexOf(b.category ?? 'incoming'),
-  );
+  const rows = [...totals].sort((a, b) => order.indexOf(a.category ?? 'incoming') - order.indexOf(b.category ?? 'incoming'));
   return rows.map((r) => {
     const category = r.category ?? 'incoming';
     const seconds = Number(r.seconds);

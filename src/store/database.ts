@@ -93,8 +93,8 @@ export function redactUrl(url: string): string {
   }
 }
 
-async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+async function openPostgres(url: string, connections: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: connections });
   // an idle connection the server closed (a restart, a dropped database) is discarded by the pool;
   // the next query reports the problem. Without a listener the event would end the process.
   pool.on('error', () => undefined);
@@ -223,9 +223,11 @@ export interface DatabaseOptions {
   readonly url?: string;
   /** folder of the embedded database; undefined keeps it in memory */
   readonly dataDir?: string;
+  /** PostgreSQL connections in the pool (default 4) */
+  readonly connections?: number;
 }
 
 /** Opens the database the options name. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url) : openPglite(options.dataDir);
+  return options.url ? openPostgres(options.url, options.connections ?? 4) : openPglite(options.dataDir);
 }

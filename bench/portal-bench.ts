@@ -1,0 +1,193 @@
+/**
+ * npm run bench:portal: prints figures, asserts nothing.
+ *
+ *   npm run bench:portal                          # 10,000 accounts, a month of 10,000,000 calls
+ *   npm run bench:portal -- --calls 1000000       # a smaller month
+ *   npm run bench:portal -- --duration 30         # seconds of load per endpoint
+ *
+ * A database `cdrbill_bench_portal` on the PostgreSQL server at $DATABASE_URL (default
+ * postgres://postgres@127.0.0.1:5432/postgres) is filled once with the bench generator's month
+ * (kept between runs: a second run with the same --calls reuses it). Then `cdrbill serve` runs in
+ * its own process and autocannon loads it with 32 connections, each request for a random account
+ * with that account's own token: history pages with their totals, the CSV of a month, per-user
+ * summaries. Prints p50/p95/p99 latency and requests per second per endpoint, and EXPLAIN ANALYZE
+ * of each query for one account. The last line gives the history-page figures.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createToken } from '../src/pipeline/tokens.js';
+import { openDatabase } from '../src/store/database.js';
+import { makeCustomers, seededRandom, writeMonth } from './generate-month.js';
+
+const { values } = parseArgs({
+  options: {
+    calls: { type: 'string', default: '10000000' },
+    accounts: { type: 'string', default: '10000' },
+    duration: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '32' },
+  },
+});
+const CALLS = Number(values.calls);
+const ACCOUNTS = Number(values.accounts);
+const DURATION = Number(values.duration);
+const CONNECTIONS = Number(values.connections);
+const server = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const NAME = 'cdrbill_bench_portal';
+const url = new URL(server.toString());
+url.pathname = `/${NAME}`;
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  execFileSync(process.execPath, ['--max-old-space-size=1024', 'bin/cdrbill.js', '--db', url.toString(), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+
+// 1. The month, once
+const admin = new pg.Client({ connectionString: server.toString() });
+await admin.connect();
+const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [NAME])).rowCount === 1;
+let stored = 0;
+if (exists) {
+  const probe = new pg.Client({ connectionString: url.toString() });
+  await probe.connect();
+  stored = Number((await probe.query('SELECT count(*) AS n FROM rated_call').catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n);
+  await probe.end();
+}
+if (stored < CALLS * 0.9) {
+  if (exists) await admin.query(`DROP DATABASE ${NAME} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${NAME}`);
+  cli(['migrate']);
+  const work = mkdtempSync(join(tmpdir(), 'cdrbill-portal-bench-'));
+  const random = seededRandom(42);
+  const customers = makeCustomers(ACCOUNTS, random);
+  const canonical = join(work, 'residential.csv');
+  const broadworks = join(work, 'pbx.csv');
+  const customersFile = join(work, 'customers.json');
+  const { writeFileSync } = await import('node:fs');
+  // the customers file's form: billing details beside id, name, segment and lines
+  writeFileSync(customersFile, JSON.stringify({ accounts: customers.accounts.map(({ billing, items: _, ...a }) => ({ ...a, ...billing })) }));
+  const t0 = performance.now();
+  await writeMonth(canonical, broadworks, CALLS, customers, random);
+  console.log(`generated ${CALLS.toLocaleString('en-US')} calls in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  cli(['load', 'tariffs']);
+  cli(['load', 'customers', customersFile]);
+  const t1 = performance.now();
+  cli(['ingest', canonical, broadworks]);
+  console.log(`ingested in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+  rmSync(work, { recursive: true, force: true });
+} else {
+  console.log(`reusing ${NAME}: ${stored.toLocaleString('en-US')} calls stored`);
+  cli(['migrate']);
+}
+await admin.end();
+{
+  // the steady state of a day after the nightly ingest: autovacuum has visited the month (PostgreSQL
+  // vacuums insert-only tables too), so index-only scans need no heap visit
+  const t0 = performance.now();
+  const vacuum = new pg.Client({ connectionString: url.toString() });
+  await vacuum.connect();
+  await vacuum.query('VACUUM (ANALYZE) rated_call');
+  await vacuum.end();
+  console.log(`VACUUM (ANALYZE) rated_call: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+// 2. Tokens for random accounts
+const database = await openDatabase({ url: url.toString() });
+const calls = Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM rated_call`.execute(database.db)).rows[0]!.n);
+const accounts = (await database.db.selectFrom('account').select('id').orderBy('id').execute()).map((a) => a.id);
+const random = seededRandom(7);
+const sample = Array.from({ length: 500 }, () => accounts[Math.floor(random() * accounts.length)]!);
+const tokens = new Map<string, string>();
+for (const id of new Set(sample)) tokens.set(id, (await createToken(database, { kind: 'account', id }, 'bench', new Date())).token);
+
+// 3. EXPLAIN of each query for one account
+const one = sample[0]!;
+const from = '2026-10-01T00:00:00+02:00';
+const to = '2026-11-01T00:00:00+01:00';
+const explain = async (label: string, query: string) => {
+  const plan = await sql<{ 'QUERY PLAN': string }>`${sql.raw(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${query}`)}`.execute(database.db);
+  console.log(`\n-- ${label}\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
+};
+const where = `c.account_id = '${one}' AND c.started_at >= '${from}' AND c.started_at < '${to}'`;
+await explain('history page (50 calls)', `SELECT c.* FROM rated_call c WHERE ${where} ORDER BY c.started_at, c.source, c.record_id LIMIT 51`);
+await explain(
+  'totals per category',
+  `SELECT c.category, count(*), sum(c.answered_seconds), sum(c.list_price_ticks), sum(c.charged_ticks) FROM rated_call c WHERE ${where} GROUP BY c.category`,
+);
+await explain(
+  'per-user summary',
+  `SELECT c.account_id, c.line, c.category, count(*), sum(c.answered_seconds), sum(c.charged_ticks) FROM rated_call c WHERE ${where} GROUP BY 1, 2, 3`,
+);
+await explain('token', `SELECT scope, scope_id FROM api_token WHERE hash = 'x' AND revoked_at IS NULL`);
+await database.close();
+
+// 4. Load
+const port = 18_000 + Math.floor(Math.random() * 1000);
+const serve = spawn(process.execPath, ['bin/cdrbill.js', '--db', url.toString(), 'serve', '--port', String(port)], {
+  env: { ...process.env, CDRBILL_DB_CONNECTIONS: '8' },
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
+await new Promise<void>((resolve) => serve.stderr.on('data', (d: Buffer) => (d.toString().includes('portal on') ? resolve() : undefined)));
+
+interface Figures {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly rps: number;
+}
+
+/** The q-quantile of sorted values. */
+const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+/** Loads one endpoint; latency percentiles from every response's own time (autocannon reports no p95). */
+async function load(label: string, path: (account: string) => string, duration = DURATION): Promise<Figures> {
+  let n = 0;
+  const times: number[] = [];
+  let failed = 0;
+  let done: (result: autocannon.Result) => void = () => undefined;
+  const finished = new Promise<autocannon.Result>((resolve) => {
+    done = resolve;
+  });
+  const instance = autocannon(
+    {
+      url: `http://127.0.0.1:${port}`,
+      connections: CONNECTIONS,
+      duration,
+      requests: [
+        {
+          setupRequest: (request) => {
+            const account = sample[n++ % sample.length]!;
+            return { ...request, path: path(account), headers: { authorization: `Bearer ${tokens.get(account)}` } };
+          },
+        },
+      ],
+    },
+    (_error, result) => done(result),
+  );
+  instance.on('response', (_client, status, _bytes, ms) => {
+    times.push(ms);
+    if (status !== 200) failed++;
+  });
+  const result = await finished;
+  times.sort((x, y) => x - y);
+  const figures = { p50: quantile(times, 0.5), p95: quantile(times, 0.95), p99: quantile(times, 0.99), rps: times.length / duration };
+  const ms = (v: number) => v.toFixed(1);
+  console.log(
+    `${label.padEnd(24)} p50 ${ms(figures.p50)} ms  p95 ${ms(figures.p95)} ms  p99 ${ms(figures.p99)} ms  ${Math.round(figures.rps)} req/s  (not 200: ${failed}, errors ${result.errors})`,
+  );
+  return figures;
+}
+console.log(`\nload: ${CONNECTIONS} connections, ${DURATION} s per endpoint, ${new Set(sample).size} random accounts, ${calls.toLocaleString('en-US')} calls`);
+const history = await load('history page + totals', (a) => `/api/accounts/${a}/calls?period=2026-10&limit=50`);
+await load('history, mobile only', (a) => `/api/accounts/${a}/calls?period=2026-10&limit=50&category=mobile`);
+await load('per-user summary', (a) => `/api/accounts/${a}/summary?period=2026-10`);
+await load('CSV of the month', (a) => `/api/accounts/${a}/calls.csv?period=2026-10`, Math.min(DURATION, 10));
+serve.kill('SIGTERM');
+
+console.log(`bench:portal p95_ms=${history.p95.toFixed(1)} p99_ms=${history.p99.toFixed(1)} rps=${Math.round(history.rps)} calls=${calls}`);

@@ -188,6 +188,43 @@ const history = await load('history page + totals', (a) => `/api/accounts/${a}/c
 await load('history, mobile only', (a) => `/api/accounts/${a}/calls?period=2026-10&limit=50&category=mobile`);
 await load('per-user summary', (a) => `/api/accounts/${a}/summary?period=2026-10`);
 await load('CSV of the month', (a) => `/api/accounts/${a}/calls.csv?period=2026-10`, Math.min(DURATION, 10));
+
+// 5. A busy PBX's month as CSV: 50,000 calls of one account, streamed; the server's memory before and after
+{
+  const busy = accounts.find((a) => a.startsWith('B-'))!;
+  const db = await openDatabase({ url: url.toString() });
+  const line = (await db.db.selectFrom('subscription').select('line').where('account_id', '=', busy).executeTakeFirstOrThrow()).line;
+  const token = (await createToken(db, { kind: 'account', id: busy }, 'bench', new Date())).token;
+  await db.close();
+  const dir = mkdtempSync(join(tmpdir(), 'cdrbill-portal-busy-'));
+  const file = join(dir, 'busy.csv');
+  const rows = ['record_id,started_at,answered_seconds,calling_number,called_number,direction,billed_line,device,forwarded_from'];
+  const start = Date.parse('2026-10-01T06:00:00Z');
+  for (let i = 0; i < 50_000; i++) {
+    rows.push(`busy-${i},${new Date(start + i * 50_000).toISOString()},${30 + (i % 600)},${line},0${['20', '10', '30'][i % 3]}${String(1000000 + i).slice(-7)},outgoing,${line},fixed,`);
+  }
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(file, `${rows.join('\n')}\n`);
+  cli(['ingest', file]);
+  rmSync(dir, { recursive: true, force: true });
+  const rss = () => {
+    const status = execFileSync('cat', [`/proc/${serve.pid}/status`], { encoding: 'utf8' });
+    return { now: Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024, peak: Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024 };
+  };
+  const before = rss();
+  const t0 = performance.now();
+  const response = await fetch(`http://127.0.0.1:${port}/api/accounts/${busy}/calls.csv?period=2026-10`, { headers: { authorization: `Bearer ${token}` } });
+  let bytes = 0;
+  let lines = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.length;
+    for (const b of chunk) if (b === 10) lines++;
+  }
+  const after = rss();
+  console.log(
+    `CSV of a busy month: ${busy}, ${(lines - 1).toLocaleString('en-US')} calls, ${(bytes / 1e6).toFixed(1)} MB in ${((performance.now() - t0) / 1000).toFixed(2)} s; server RSS ${before.now.toFixed(0)} MB before, ${after.now.toFixed(0)} MB after, peak ${before.peak.toFixed(0)} → ${after.peak.toFixed(0)} MB`,
+  );
+}
 serve.kill('SIGTERM');
 
 console.log(`bench:portal p95_ms=${history.p95.toFixed(1)} p99_ms=${history.p99.toFixed(1)} rps=${Math.round(history.rps)} calls=${calls}`);

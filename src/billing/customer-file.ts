@@ -24,7 +24,8 @@
  */
 import { z } from 'zod';
 import { addMonthsToDate, CALENDAR_DATE } from '../domain/calendar.js';
-import { BILLING_DETAILS, issuePath, missingForInvoice, type BillingDetails } from './parties.js';
+import { issuePath } from '../domain/json-file.js';
+import { BILLING_DETAILS, missingForInvoice, type BillingDetails } from './parties.js';
 
 export class CustomerFileError extends Error {}
 

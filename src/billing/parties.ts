@@ -15,6 +15,7 @@
 import { electronicFormatIBAN, isValidBIC, isValidIBAN } from 'ibantools';
 import { z } from 'zod';
 import { CALENDAR_DATE } from '../domain/calendar.js';
+import { parseJsonFile } from '../domain/json-file.js';
 
 export class PartyFileError extends Error {}
 
@@ -149,27 +150,13 @@ export function missingForInvoice(details: BillingDetails): string[] {
   return details.address ? [] : ['address'];
 }
 
-/** Where a zod issue is, as `a.b[2].c`. */
-export function issuePath(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
-}
-
 /**
  * Validates a seller file.
  * @throws PartyFileError naming the file, the field and the rule
  */
 export function parseSellerFile(fileName: string, content: string): Seller {
-  let json: unknown;
-  try {
-    json = JSON.parse(content);
-  } catch (error) {
-    throw new PartyFileError(`${fileName}: not valid JSON: ${(error as Error).message}`);
-  }
-  const parsed = SELLER.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new PartyFileError(`${fileName}: ${issuePath(issue.path) || '(file)'}: ${issue.message}`);
-  }
-  const { $comment: _, ...seller } = parsed.data;
+  const parsed = parseJsonFile(fileName, content, SELLER);
+  if ('problem' in parsed) throw new PartyFileError(parsed.problem);
+  const { $comment: _, ...seller } = parsed.value;
   return seller;
 }

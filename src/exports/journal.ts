@@ -7,7 +7,7 @@
  */
 import { create } from 'xmlbuilder2';
 import { z } from 'zod';
-import { issuePath } from '../billing/parties.js';
+import { parseJsonFile } from '../domain/json-file.js';
 import { Decimal, formatEuros } from '../domain/money.js';
 import type { FinanceDocument } from './register.js';
 
@@ -50,18 +50,9 @@ export class LedgerError extends Error {}
  * @throws LedgerError naming the file and the field
  */
 export function parseLedger(fileName: string, content: string): Ledger {
-  let json: unknown;
-  try {
-    json = JSON.parse(content);
-  } catch (error) {
-    throw new LedgerError(`${fileName}: not valid JSON: ${(error as Error).message}`);
-  }
-  const parsed = LEDGER.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new LedgerError(`${fileName}: ${issuePath(issue.path) || '(file)'}: ${issue.message}`);
-  }
-  return parsed.data;
+  const parsed = parseJsonFile(fileName, content, LEDGER);
+  if ('problem' in parsed) throw new LedgerError(parsed.problem);
+  return parsed.value;
 }
 
 export interface JournalLine {

@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../store/database.js';
+import { enterpriseExists } from '../store/enterprise-store.js';
 import { enterpriseAccounts } from '../store/history-store.js';
 import { insertToken, revokeToken, scopeOfToken, type TokenScope } from '../store/token-store.js';
 import { requireAccount } from './accounts.js';
@@ -16,10 +17,7 @@ const hashOf = (token: string) => createHash('sha256').update(token).digest('hex
 /** Creates a token for a scope that exists; returns it (shown once) and its id (for revoking). */
 export async function createToken(database: Database, scope: TokenScope, label: string, now: Date): Promise<{ id: string; token: string }> {
   if (scope.kind === 'account') await requireAccount(database, scope.id);
-  if (scope.kind === 'enterprise') {
-    const found = await database.db.selectFrom('enterprise').select('id').where('id', '=', scope.id).executeTakeFirst();
-    if (!found) throw new InputError(`no enterprise ${scope.id}`);
-  }
+  if (scope.kind === 'enterprise' && !(await enterpriseExists(database.db, scope.id))) throw new InputError(`no enterprise ${scope.id}`);
   const id = randomBytes(6).toString('hex');
   const token = `cdrb_${id}_${randomBytes(32).toString('base64url')}`;
   await insertToken(database.db, { id, hash: hashOf(token), scope, label, createdAt: now });

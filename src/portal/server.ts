@@ -19,6 +19,7 @@ import { buildUbl, ublObstacle } from '../exports/ubl.js';
 import { callHistoryBatches, callHistoryPageWithTotals, MAX_PAGE_SIZE, userSummaries, type CallRecord, type HistoryQuery } from '../pipeline/call-history.js';
 import { InputError } from '../pipeline/input-error.js';
 import { authenticate, canSeeAccount, canSeeEnterprise, type TokenScope } from '../pipeline/tokens.js';
+import { loadAccounts } from '../store/customer-store.js';
 import { findByNumber, invoicesOfAccount } from '../store/invoice-store.js';
 import { enterpriseAccounts } from '../store/history-store.js';
 import type { Database } from '../store/database.js';
@@ -206,7 +207,7 @@ export async function buildPortal(options: PortalOptions): Promise<FastifyInstan
     const scope = scopeOf(request);
     if (!(await canSeeAccount(database, scope, account))) throw new NotFound();
     // an account token names an account that existed when it was made (accounts are never deleted)
-    if (scope.kind !== 'account' && !(await database.db.selectFrom('account').select('id').where('id', '=', account).executeTakeFirst())) throw new NotFound();
+    if (scope.kind !== 'account' && (await loadAccounts(database, [account])).length === 0) throw new NotFound();
     return account;
   };
 

@@ -43,3 +43,8 @@ export async function loadEnterpriseGroups(
   }
   return { name: enterprise.name, groups };
 }
+
+/** Whether an enterprise of this id exists. */
+export async function enterpriseExists(db: Database['db'], enterpriseId: string): Promise<boolean> {
+  return (await db.selectFrom('enterprise').select('id').where('id', '=', enterpriseId).executeTakeFirst()) !== undefined;
+}

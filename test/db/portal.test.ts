@@ -16,7 +16,7 @@ import { ingestFiles } from '../../src/pipeline/ingest-files.js';
 import { issueInvoices } from '../../src/pipeline/issue-invoices.js';
 import { loadCustomers } from '../../src/pipeline/load-customers.js';
 import { loadTariffs } from '../../src/pipeline/load-tariffs.js';
-import { createToken } from '../../src/pipeline/tokens.js';
+import { createToken, revoke } from '../../src/pipeline/tokens.js';
 import { buildPortal } from '../../src/portal/server.js';
 import { CASES, goldenCases, runCase } from '../support/golden-cases.js';
 import { createTestDatabase, TEST_BACKEND, type TestDatabase } from '../support/test-database.js';
@@ -157,6 +157,21 @@ describe(`the portal API (${TEST_BACKEND})`, () => {
     const current = await get('/api/accounts/E-AMS/summary?period=2026-11', tokens['E-AMS']);
     expect(current.statusCode).toBe(200);
     expect(current.json().users).toEqual([]);
+  });
+
+  it('refuses a revoked token (at once without the scope cache)', async () => {
+    const uncached = await buildPortal({ database: test.database, tokenCacheMs: 0 });
+    try {
+      const created = await createToken(test.database, { kind: 'account', id: 'R-1001' }, 'to revoke', NOW);
+      const url = '/api/accounts/R-1001/invoices';
+      const headers = { authorization: `Bearer ${created.token}` };
+      expect((await uncached.inject({ method: 'GET', url, headers })).statusCode).toBe(200);
+      await revoke(test.database, created.id, NOW);
+      expect((await uncached.inject({ method: 'GET', url, headers })).statusCode).toBe(401);
+      await expect(revoke(test.database, created.id, NOW)).rejects.toThrow(/no live token/);
+    } finally {
+      await uncached.close();
+    }
   });
 
   it('serves its OpenAPI document and the page', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCustomerFile, type CustomerFileCatalogue } from './customer-file.js';
+import { accountsLackingDetails, parseCustomerFile, type CustomerFileCatalogue } from './customer-file.js';
 
 const CATALOGUE: CustomerFileCatalogue = {
   plans: new Map([
@@ -205,5 +205,58 @@ describe('parseCustomerFile: PBXs', () => {
       'hip-onbeperkt',
       'hip-per-minuut',
     ]);
+  });
+});
+
+describe('billing details', () => {
+  const home = (details: Record<string, unknown>) =>
+    JSON.stringify({
+      accounts: [
+        { id: 'R-1', name: 'J. de Vries', segment: 'residential', ...details, lines: [{ number: '+31201234567', plan: 'basis', from: '2026-01-01' }] },
+      ],
+    });
+  const address = { street: 'Prinsengracht 263', postalCode: '1016 GV', city: 'Amsterdam' };
+
+  it('keeps address, VAT and KvK numbers, buyer reference, a direct-debit mandate and the language', () => {
+    const file = parseCustomerFile(
+      'c.json',
+      home({
+        address,
+        vatNumber: 'nl 8560.00012 B01',
+        kvkNumber: '30123456',
+        buyerReference: 'PO-1',
+        payment: { method: 'direct_debit', iban: 'NL91 ABNA 0417 1643 00', mandateId: 'M-1', mandateSigned: '2025-12-01' },
+        language: 'en',
+      }),
+      CATALOGUE,
+    );
+    expect(file.accounts[0]!.billing).toEqual({
+      address: { ...address, country: 'NL' },
+      vatNumber: 'NL856000012B01',
+      kvkNumber: '30123456',
+      buyerReference: 'PO-1',
+      payment: { method: 'direct_debit', iban: 'NL91ABNA0417164300', mandateId: 'M-1', mandateSigned: '2025-12-01' },
+      language: 'en',
+    });
+  });
+
+  it.each([
+    [
+      { payment: { method: 'direct_debit', iban: 'NL91ABNA0417164301', mandateId: 'M-1', mandateSigned: '2025-12-01' } },
+      /accounts\[0\]\.payment\.iban: not a valid IBAN/,
+    ],
+    [{ vatNumber: 'NL856000013B01' }, /accounts\[0\]\.vatNumber: not a valid VAT number/],
+    [{ kvkNumber: '1234' }, /accounts\[0\]\.kvkNumber: expected a KvK number of 8 digits/],
+    [{ address: { ...address, postalCode: '1016' } }, /accounts\[0\]\.address\.postalCode: expected a Dutch postal code/],
+    [{ payment: { method: 'direct_debit', iban: 'NL91ABNA0417164300', mandateSigned: '2025-12-01' } }, /accounts\[0\]\.payment\.mandateId/],
+    [{ payment: { method: 'cash' } }, /accounts\[0\]\.payment\.method/],
+  ])('refuses %j naming the file and field', (details, message) => {
+    expect(() => parseCustomerFile('c.json', home(details), CATALOGUE)).toThrow(message);
+  });
+
+  it('loads a file written before billing details existed, and names the accounts an invoice lacks an address for', () => {
+    const file = parseCustomerFile('c.json', home({}), CATALOGUE);
+    expect(accountsLackingDetails(file)).toMatch(/1 account without an address, which an invoice must show \(art\. 35a Wet OB\): R-1/);
+    expect(accountsLackingDetails(parseCustomerFile('c.json', home({ address }), CATALOGUE))).toBeUndefined();
   });
 });

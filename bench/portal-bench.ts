@@ -201,7 +201,9 @@ await load('CSV of the month', (a) => `/api/accounts/${a}/calls.csv?period=2026-
   const rows = ['record_id,started_at,answered_seconds,calling_number,called_number,direction,billed_line,device,forwarded_from'];
   const start = Date.parse('2026-10-01T06:00:00Z');
   for (let i = 0; i < 50_000; i++) {
-    rows.push(`busy-${i},${new Date(start + i * 50_000).toISOString()},${30 + (i % 600)},${line},0${['20', '10', '30'][i % 3]}${String(1000000 + i).slice(-7)},outgoing,${line},fixed,`);
+    rows.push(
+      `busy-${i},${new Date(start + i * 50_000).toISOString()},${30 + (i % 600)},${line},0${['20', '10', '30'][i % 3]}${String(1000000 + i).slice(-7)},outgoing,${line},fixed,`,
+    );
   }
   const { writeFileSync } = await import('node:fs');
   writeFileSync(file, `${rows.join('\n')}\n`);

@@ -3,7 +3,7 @@
  * and issue date come in, nothing reads a clock. Each line is rounded half-up to cents once; VAT is
  * computed per VAT rate on the rounded lines; the totals are sums of what is shown.
  */
-import { differenceInCalendarDays } from 'date-fns';
+import { differenceInCalendarDays } from 'date-fns/differenceInCalendarDays';
 import { addDaysToDate, parseIsoDate } from '../domain/calendar.js';
 import { Decimal, formatEuros, roundToCents, ticksToEuros } from '../domain/money.js';
 import { daysInPeriod, formatPeriod, type Period } from '../domain/period.js';

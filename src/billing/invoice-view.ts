@@ -6,8 +6,11 @@
  * quantity, the amount per VAT rate with rate and VAT; plus a due date and how to pay. Pure.
  */
 import { TZDate } from '@date-fns/tz';
-import { format, lastDayOfMonth } from 'date-fns';
-import { enGB, nl } from 'date-fns/locale';
+// one module per function and locale: the package's index and its locale index take 0.3 s to load
+import { format } from 'date-fns/format';
+import { lastDayOfMonth } from 'date-fns/lastDayOfMonth';
+import { enGB } from 'date-fns/locale/en-GB';
+import { nl } from 'date-fns/locale/nl';
 import { Decimal, formatEuros } from '../domain/money.js';
 import type { CreditNote } from './build-credit-note.js';
 import { CATEGORY_LABELS, formatDuration, type Invoice } from './build-invoice.js';

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { CreditNote } from '../billing/build-credit-note.js';
 import type { Invoice } from '../billing/build-invoice.js';
 import { renderInvoiceHtml, type Language } from '../billing/render-invoice.js';
-import { renderInvoicePdf } from '../billing/render-invoice-pdf.js';
 import type { IssuedInvoice } from '../pipeline/issue-invoices.js';
 import type { Field } from './output.js';
 
@@ -21,6 +20,11 @@ function documentFiles(dir: string, doc: Invoice | CreditNote, language: Languag
 export function writeDocuments(dir: string, docs: readonly (Invoice | CreditNote)[], language?: Language): void {
   mkdirSync(dir, { recursive: true });
   for (const doc of docs) for (const [path, text] of documentFiles(dir, doc, language)) writeFileSync(path, text);
+}
+
+/** The PDF renderer, loaded when first asked for (pdfkit costs every other command 0.1 s and 27 MB to load). */
+export async function pdfRenderer(): Promise<typeof import('../billing/render-invoice-pdf.js').renderInvoicePdf> {
+  return (await import('../billing/render-invoice-pdf.js')).renderInvoicePdf;
 }
 
 /** At most this many document files being written at once. */
@@ -62,7 +66,7 @@ export function invoiceCollector(
     if (dir) {
       while (writing.size >= WRITES_IN_FLIGHT) await Promise.race(writing);
       for (const [path, text] of documentFiles(dir, invoice, language, document)) void write(path, text);
-      if (pdf) void write(join(dir, `${invoice.number}.pdf`), await renderInvoicePdf(invoice, language));
+      if (pdf) void write(join(dir, `${invoice.number}.pdf`), await (await pdfRenderer())(invoice, language));
     }
     rows.push({
       number: invoice.number,

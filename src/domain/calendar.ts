@@ -6,7 +6,12 @@
  * amsterdam-time.ts) stays hand-written, cached per hour and day: see the README's figures.
  */
 import { TZDate } from '@date-fns/tz';
-import { addDays, addMonths, format, getDaysInMonth, isValid, parse } from 'date-fns';
+import { addDays } from 'date-fns/addDays';
+import { addMonths } from 'date-fns/addMonths';
+import { format } from 'date-fns/format';
+import { getDaysInMonth } from 'date-fns/getDaysInMonth';
+import { isValid } from 'date-fns/isValid';
+import { parse } from 'date-fns/parse';
 import { z } from 'zod';
 import { AMSTERDAM } from './amsterdam-time.js';
 import { isRealDay } from './zoned-time.js';

@@ -9,7 +9,7 @@ import { create } from 'xmlbuilder2';
 import { z } from 'zod';
 import { parseJsonFile } from '../domain/json-file.js';
 import { Decimal, formatEuros } from '../domain/money.js';
-import type { FinanceDocument } from './register.js';
+import type { DocumentHead, FinanceDocument } from './register.js';
 
 const LEDGER_ACCOUNT = z.string().regex(/^[0-9A-Za-z.-]{1,20}$/, 'expected a ledger account code such as 8000');
 const RATE = z.string().regex(/^(0|0\.\d{1,4})$/, 'expected a VAT rate as a fraction such as 0.21');
@@ -149,7 +149,7 @@ export function journalBalance(lines: readonly JournalLine[]): { byEntry: Map<st
  * customer as dim2, detail lines per revenue account with their VAT code, VAT lines), as documented
  * in Twinfield's web services documentation, Transactions → Sales transactions.
  */
-export function twinfieldXml(docs: readonly FinanceDocument[], lines: readonly JournalLine[], ledger: Ledger): string {
+export function twinfieldXml(docs: readonly DocumentHead[], lines: readonly JournalLine[], ledger: Ledger): string {
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('transactions');
   const byEntry = new Map<string, JournalLine[]>();
   for (const l of lines) byEntry.set(l.entry, [...(byEntry.get(l.entry) ?? []), l]);

@@ -14,8 +14,20 @@ export function parseDocuments(stored: readonly { readonly document: string }[])
   return stored.map((s) => JSON.parse(s.document) as FinanceDocument);
 }
 
+/** A document without its lines: what the SEPA file and a journal's headers read (small enough to keep for a whole run). */
+export type DocumentHead = Omit<Invoice, 'lines' | 'usageByUser'> | Omit<CreditNote, 'lines'>;
+
+export function headOf(doc: FinanceDocument): DocumentHead {
+  if (doc.kind === 'credit_note') {
+    const { lines: _, ...head } = doc;
+    return head;
+  }
+  const { lines: _, usageByUser: __, ...head } = doc;
+  return head;
+}
+
 /** The invoice a document refers to: a credit note's credited invoice, a corrective invoice's original. */
-export function refersTo(doc: FinanceDocument): string | undefined {
+export function refersTo(doc: DocumentHead): string | undefined {
   return doc.kind === 'credit_note' ? doc.creditsInvoice : doc.kind === 'corrective' ? doc.corrects : undefined;
 }
 

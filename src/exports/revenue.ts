@@ -20,26 +20,39 @@ export interface RevenueRow {
 
 const TYPE_ORDER = ['recurring', 'usage', 'fair_use'];
 
-export function buildRevenue(docs: readonly FinanceDocument[]): RevenueRow[] {
-  const groups = new Map<string, { month: string; type: RevenueRow['type']; key: string; productKind: string; net: Decimal }>();
-  for (const doc of docs) {
-    for (const line of doc.lines) {
-      const month = line.type === 'usage' && line.period ? line.period : doc.period;
-      const key = line.type === 'recurring' ? (line.product ?? line.description) : line.type === 'usage' ? (line.category ?? 'usage') : 'fair_use';
-      const id = `${month}|${TYPE_ORDER.indexOf(line.type)}|${key}`;
-      const group = groups.get(id) ?? { month, type: line.type, key, productKind: line.productKind ?? '', net: new Decimal(0) };
-      group.net = group.net.add(line.amount);
-      groups.set(id, group);
+/** Revenue summed over documents given a batch at a time. */
+export class RevenueTally {
+  private readonly groups = new Map<string, { month: string; type: RevenueRow['type']; key: string; productKind: string; net: Decimal }>();
+
+  add(docs: readonly FinanceDocument[]): void {
+    for (const doc of docs) {
+      for (const line of doc.lines) {
+        const month = line.type === 'usage' && line.period ? line.period : doc.period;
+        const key = line.type === 'recurring' ? (line.product ?? line.description) : line.type === 'usage' ? (line.category ?? 'usage') : 'fair_use';
+        const id = `${month}|${TYPE_ORDER.indexOf(line.type)}|${key}`;
+        const group = this.groups.get(id) ?? { month, type: line.type, key, productKind: line.productKind ?? '', net: new Decimal(0) };
+        group.net = group.net.add(line.amount);
+        this.groups.set(id, group);
+      }
     }
   }
-  return [...groups.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([, g]) => ({
-      month: g.month,
-      type: g.type,
-      key: g.key,
-      productKind: g.productKind,
-      label: g.type === 'usage' ? categoryLabel(g.key, 'nl') : g.type === 'fair_use' ? 'Fair use' : g.key,
-      net: formatEuros(g.net),
-    }));
+
+  rows(): RevenueRow[] {
+    return [...this.groups.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, g]) => ({
+        month: g.month,
+        type: g.type,
+        key: g.key,
+        productKind: g.productKind,
+        label: g.type === 'usage' ? categoryLabel(g.key, 'nl') : g.type === 'fair_use' ? 'Fair use' : g.key,
+        net: formatEuros(g.net),
+      }));
+  }
+}
+
+export function buildRevenue(docs: readonly FinanceDocument[]): RevenueRow[] {
+  const tally = new RevenueTally();
+  tally.add(docs);
+  return tally.rows();
 }

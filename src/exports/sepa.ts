@@ -11,7 +11,7 @@ import { create } from 'xmlbuilder2';
 import { Decimal, formatEuros } from '../domain/money.js';
 import type { CreditNote } from '../billing/build-credit-note.js';
 import type { Invoice } from '../billing/build-invoice.js';
-import type { FinanceDocument } from './register.js';
+import type { DocumentHead } from './register.js';
 
 export const PAIN_008 = 'urn:iso:std:iso:20022:tech:xsd:pain.008.001.08';
 
@@ -37,10 +37,10 @@ export interface SepaBatch {
 }
 
 export interface SepaInput {
-  /** the documents selected (invoices, corrective invoices, credit notes) */
-  readonly documents: readonly FinanceDocument[];
+  /** the documents selected (invoices, corrective invoices, credit notes), without their lines */
+  readonly documents: readonly DocumentHead[];
   /** credit notes of the selected invoices, whenever issued */
-  readonly creditNotes: readonly CreditNote[];
+  readonly creditNotes: readonly Pick<CreditNote, 'number' | 'creditsInvoice' | 'issueDate' | 'total'>[];
   /** per mandate, the first invoice that named it */
   readonly firstInvoiceOfMandate: ReadonlyMap<string, string>;
   /** collect on this date instead of each invoice's due date */
@@ -60,7 +60,7 @@ function sepaText(text: string, max: number): string {
 }
 
 export function buildSepa(input: SepaInput): SepaBatch {
-  const credits = new Map<string, CreditNote[]>();
+  const credits = new Map<string, SepaInput['creditNotes'][number][]>();
   for (const c of input.creditNotes) credits.set(c.creditsInvoice, [...(credits.get(c.creditsInvoice) ?? []), c]);
   const collections: SepaCollection[] = [];
   const excluded: { document: string; reason: string }[] = [];

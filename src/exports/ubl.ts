@@ -6,7 +6,7 @@
  */
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import { lastDayOfMonth } from 'date-fns';
+import { lastDayOfMonth } from 'date-fns/lastDayOfMonth';
 import { TZDate } from '@date-fns/tz';
 import type { Address } from '../billing/parties.js';
 import { Decimal, formatEuros } from '../domain/money.js';

@@ -1,29 +1,32 @@
 /**
  * The finance exports: the stored documents of a selection (issue dates or period of supply) read
- * once, handed to the pure builders of src/exports. Whatever the builders refuse is an input error
- * naming the document.
+ * 1,000 at a time and handed to the pure builders of src/exports, so that memory holds one batch of
+ * documents (and the exports' own rows), whatever the month's size. Whatever the builders refuse is
+ * an input error naming the document.
  */
 import { readFileSync } from 'node:fs';
 import type { CreditNote } from '../billing/build-credit-note.js';
 import { buildJournal, LedgerError, parseLedger, type JournalLine, type Ledger } from '../exports/journal.js';
-import { buildRegister, parseDocuments, type FinanceDocument, type RegisterRow } from '../exports/register.js';
-import { buildRevenue, type RevenueRow } from '../exports/revenue.js';
+import { buildRegister, headOf, parseDocuments, type DocumentHead, type FinanceDocument, type RegisterRow } from '../exports/register.js';
+import { RevenueTally, type RevenueRow } from '../exports/revenue.js';
 import { buildSepa, type SepaBatch } from '../exports/sepa.js';
 import { buildUbl, ublObstacle } from '../exports/ubl.js';
 import { buildVatReturn, type VatReturnRow } from '../exports/vat-return.js';
 import { loadAccounts } from '../store/customer-store.js';
 import type { Database } from '../store/database.js';
-import { creditNotesOf, firstInvoiceOfMandates, issuedDocuments, type DocumentSelection } from '../store/invoice-store.js';
+import { creditNotesOf, firstInvoiceOfMandates, issuedDocumentBatches, type DocumentSelection } from '../store/invoice-store.js';
 import { InputError } from './input-error.js';
 
 export type { DocumentSelection };
 
-async function documents(database: Database, selection: DocumentSelection): Promise<FinanceDocument[]> {
-  return parseDocuments(await issuedDocuments(database.db, selection));
+async function* documentBatches(database: Database, selection: DocumentSelection): AsyncGenerator<FinanceDocument[]> {
+  for await (const batch of issuedDocumentBatches(database.db, selection)) yield parseDocuments(batch);
 }
 
 export async function exportRegister(database: Database, selection: DocumentSelection): Promise<RegisterRow[]> {
-  return buildRegister(await documents(database, selection));
+  const rows: RegisterRow[] = [];
+  for await (const docs of documentBatches(database, selection)) rows.push(...buildRegister(docs));
+  return rows;
 }
 
 /** Reads and validates the ledger mapping file. */
@@ -46,53 +49,74 @@ export async function exportJournal(
   database: Database,
   selection: DocumentSelection,
   ledger: Ledger,
-): Promise<{ documents: FinanceDocument[]; lines: JournalLine[] }> {
-  const docs = await documents(database, selection);
+): Promise<{ documents: DocumentHead[]; lines: JournalLine[] }> {
+  const heads: DocumentHead[] = [];
+  const lines: JournalLine[] = [];
   try {
-    return { documents: docs, lines: buildJournal(docs, ledger) };
+    for await (const docs of documentBatches(database, selection)) {
+      lines.push(...buildJournal(docs, ledger));
+      heads.push(...docs.map(headOf));
+    }
   } catch (error) {
     if (error instanceof LedgerError) throw new InputError(error.message, { cause: error });
     throw error;
   }
+  return { documents: heads, lines };
 }
 
 export async function exportVatReturn(database: Database, selection: DocumentSelection, by: 'month' | 'quarter'): Promise<VatReturnRow[]> {
-  return buildVatReturn(buildRegister(await documents(database, selection)), by);
+  return buildVatReturn(await exportRegister(database, selection), by);
 }
 
 export async function exportRevenue(database: Database, selection: DocumentSelection): Promise<RevenueRow[]> {
-  return buildRevenue(await documents(database, selection));
+  const tally = new RevenueTally();
+  for await (const docs of documentBatches(database, selection)) tally.add(docs);
+  return tally.rows();
 }
 
 export interface UblExport {
-  readonly files: readonly { readonly number: string; readonly xml: string }[];
+  /** documents written */
+  readonly written: number;
   /** residential documents (no e-invoice) */
   readonly consumers: number;
   /** business documents that cannot be an e-invoice, and why */
   readonly refused: readonly string[];
 }
 
-/** SI-UBL documents of the selection's business accounts (`all`: residential ones too, where they can be). */
-export async function exportUbl(database: Database, selection: DocumentSelection, all = false): Promise<UblExport> {
-  const docs = await documents(database, selection);
-  const segments = new Map((await loadAccounts(database, [...new Set(docs.map((d) => d.account.id))])).map((a) => [a.id, a.segment]));
-  const files: { number: string; xml: string }[] = [];
+/**
+ * SI-UBL documents of the selection's business accounts (`all`: residential ones too, where they
+ * can be), each handed to `write` as it is built.
+ */
+export async function exportUbl(
+  database: Database,
+  selection: DocumentSelection,
+  write: (number: string, xml: string) => void,
+  all = false,
+): Promise<UblExport> {
   const refused: string[] = [];
   let consumers = 0;
-  for (const doc of docs) {
-    if (!all && segments.get(doc.account.id) !== 'business') {
-      consumers++;
-      continue;
+  let written = 0;
+  for await (const docs of documentBatches(database, selection)) {
+    const segments = new Map((await loadAccounts(database, [...new Set(docs.map((d) => d.account.id))])).map((a) => [a.id, a.segment]));
+    for (const doc of docs) {
+      if (!all && segments.get(doc.account.id) !== 'business') {
+        consumers++;
+        continue;
+      }
+      const obstacle = ublObstacle(doc);
+      if (obstacle) refused.push(obstacle);
+      else {
+        write(doc.number, buildUbl(doc));
+        written++;
+      }
     }
-    const obstacle = ublObstacle(doc);
-    if (obstacle) refused.push(obstacle);
-    else files.push({ number: doc.number, xml: buildUbl(doc) });
   }
-  return { files, consumers, refused };
+  return { written, consumers, refused };
 }
 
 export async function exportSepa(database: Database, selection: DocumentSelection, collectionDate?: string): Promise<SepaBatch> {
-  const docs = await documents(database, selection);
+  const docs: DocumentHead[] = [];
+  for await (const batch of documentBatches(database, selection)) docs.push(...batch.map(headOf));
   const invoices = docs.filter((d) => d.kind !== 'credit_note').map((d) => d.number);
   const through = collectionDate ?? '9999-12-31';
   const creditNotes = parseDocuments(await creditNotesOf(database.db, invoices, through)) as CreditNote[];

@@ -314,15 +314,20 @@ function toStoredDocument(r: Pick<Selectable<InvoiceRow>, (typeof DOCUMENT_COLUM
 /** Which documents: issued between two dates (inclusive), or of a period of supply. */
 export type DocumentSelection = { readonly from: string; readonly to: string } | { readonly period: string };
 
-/** The documents issued in a selection, in number order. */
-export async function issuedDocuments(db: Database['db'], selection: DocumentSelection): Promise<StoredDocument[]> {
-  let query = db.selectFrom('invoice').select(DOCUMENT_COLUMNS);
-  query =
-    'period' in selection
-      ? query.where('period', '=', selection.period)
-      : query.where('issue_date', '>=', selection.from).where('issue_date', '<=', selection.to);
-  const rows = await query.orderBy('number').execute();
-  return rows.map(toStoredDocument);
+/** The documents issued in a selection, in number order, `size` at a time (memory holds one batch). */
+export async function* issuedDocumentBatches(db: Database['db'], selection: DocumentSelection, size = 1_000): AsyncGenerator<StoredDocument[]> {
+  let after = '';
+  for (;;) {
+    let query = db.selectFrom('invoice').select(DOCUMENT_COLUMNS).where('number', '>', after);
+    query =
+      'period' in selection
+        ? query.where('period', '=', selection.period)
+        : query.where('issue_date', '>=', selection.from).where('issue_date', '<=', selection.to);
+    const rows = await query.orderBy('number').limit(size).execute();
+    if (rows.length > 0) yield rows.map(toStoredDocument);
+    if (rows.length < size) return;
+    after = rows.at(-1)!.number;
+  }
 }
 
 /** The first invoice (by number) that named each of these SEPA mandates: a collection under it is the first (FRST). */

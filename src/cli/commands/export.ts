@@ -10,20 +10,10 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { addMonthsToDate, addDaysToDate } from '../../domain/calendar.js';
 import type { JournalLine } from '../../exports/journal.js';
-import { twinfieldXml } from '../../exports/journal.js';
 import { registerTotals, type RegisterRow } from '../../exports/register.js';
 import type { RevenueRow } from '../../exports/revenue.js';
 import type { VatReturnRow } from '../../exports/vat-return.js';
-import {
-  exportJournal,
-  exportRegister,
-  exportRevenue,
-  exportSepa,
-  exportUbl,
-  exportVatReturn,
-  readLedger,
-  type DocumentSelection,
-} from '../../pipeline/finance-exports.js';
+import type { DocumentSelection } from '../../pipeline/finance-exports.js';
 import { InputError } from '../../pipeline/input-error.js';
 import { DATE, parseOption, period } from '../options.js';
 import { outputOption, print, render, type Field, type OutputFormat } from '../output.js';
@@ -116,6 +106,9 @@ const RETURN_PERIOD = z
     return { from: first, to, by: (quarter ? 'quarter' : 'month') as 'month' | 'quarter' };
   });
 
+/** The exports and their XML builder, loaded when an export runs (not by every other command). */
+const finance = () => import('../../pipeline/finance-exports.js');
+
 export function exportCommand(globals: () => GlobalFlags): Command {
   const command = new Command('export').description(
     'what finance books and files: register, journal, vat, revenue (CSV or JSON), ubl (e-invoices), sepa (direct debits)',
@@ -125,7 +118,7 @@ export function exportCommand(globals: () => GlobalFlags): Command {
     .addOption(outputOption())
     .action((options: SelectionFlags & { output: OutputFormat }) =>
       runWithDatabase(globals(), async (database) => {
-        const rows = await exportRegister(database, selection(options));
+        const rows = await (await finance()).exportRegister(database, selection(options));
         print(render(options.output, rows, REGISTER));
         if (options.output === 'table') {
           const t = registerTotals(rows);
@@ -143,12 +136,13 @@ export function exportCommand(globals: () => GlobalFlags): Command {
     .addOption(outputOption())
     .action((options: SelectionFlags & { ledger: string; layout: 'generic' | 'twinfield'; out?: string; output: OutputFormat }) =>
       runWithDatabase(globals(), async (database) => {
-        const ledger = readLedger(options.ledger);
-        const { documents, lines } = await exportJournal(database, selection(options), ledger);
+        const ledger = (await finance()).readLedger(options.ledger);
+        const { documents, lines } = await (await finance()).exportJournal(database, selection(options), ledger);
         if (options.layout === 'generic') {
           print(render(options.output, lines, JOURNAL));
           return;
         }
+        const { twinfieldXml } = await import('../../exports/journal.js');
         const xml = twinfieldXml(documents, lines, ledger);
         if (options.out) writeFileSync(options.out, xml);
         else process.stdout.write(xml);
@@ -162,7 +156,7 @@ export function exportCommand(globals: () => GlobalFlags): Command {
     .action((options: { period: string; output: OutputFormat }) =>
       runWithDatabase(globals(), async (database) => {
         const returnPeriod = parseOption('--period', RETURN_PERIOD, options.period);
-        const rows = await exportVatReturn(database, { from: returnPeriod.from, to: returnPeriod.to }, returnPeriod.by);
+        const rows = await (await finance()).exportVatReturn(database, { from: returnPeriod.from, to: returnPeriod.to }, returnPeriod.by);
         print(render(options.output, rows, VAT));
       }),
     );
@@ -171,7 +165,7 @@ export function exportCommand(globals: () => GlobalFlags): Command {
     .addOption(outputOption())
     .action((options: SelectionFlags & { output: OutputFormat }) =>
       runWithDatabase(globals(), async (database) => {
-        print(render(options.output, await exportRevenue(database, selection(options)), REVENUE));
+        print(render(options.output, await (await finance()).exportRevenue(database, selection(options)), REVENUE));
       }),
     );
   withSelection(command.command('ubl'))
@@ -180,11 +174,15 @@ export function exportCommand(globals: () => GlobalFlags): Command {
     .option('--all', 'residential accounts too, where their documents can be e-invoices')
     .action((options: SelectionFlags & { out: string; all?: boolean }) =>
       runWithDatabase(globals(), async (database) => {
-        const result = await exportUbl(database, selection(options), options.all ?? false);
         mkdirSync(options.out, { recursive: true });
-        for (const f of result.files) writeFileSync(join(options.out, `${f.number}.xml`), f.xml);
+        const result = await (await finance()).exportUbl(
+          database,
+          selection(options),
+          (number, xml) => writeFileSync(join(options.out, `${number}.xml`), xml),
+          options.all ?? false,
+        );
         print(
-          `${result.files.length} e-invoices written to ${options.out}${result.consumers ? `; ${result.consumers} residential documents left out (--all includes them)` : ''}`,
+          `${result.written} e-invoices written to ${options.out}${result.consumers ? `; ${result.consumers} residential documents left out (--all includes them)` : ''}`,
         );
         if (result.refused.length > 0) throw new InputError(`${result.refused.length} documents cannot be e-invoices:\n  ${result.refused.join('\n  ')}`);
       }),
@@ -197,7 +195,7 @@ export function exportCommand(globals: () => GlobalFlags): Command {
     .action((options: SelectionFlags & { out: string; collectionDate?: string; output: OutputFormat }) =>
       runWithDatabase(globals(), async (database) => {
         const date = options.collectionDate === undefined ? undefined : parseOption('--collection-date', DATE, options.collectionDate);
-        const batch = await exportSepa(database, selection(options), date);
+        const batch = await (await finance()).exportSepa(database, selection(options), date);
         if (batch.xml) writeFileSync(options.out, batch.xml);
         const rows = [
           ...batch.collections.map((c) => ({

@@ -4,10 +4,10 @@ import { Command, Option } from 'commander';
 import type { CreditNote } from '../../billing/build-credit-note.js';
 import type { Invoice } from '../../billing/build-invoice.js';
 import { renderInvoiceCsv, renderInvoiceHtml } from '../../billing/render-invoice.js';
-import { renderInvoicePdf } from '../../billing/render-invoice-pdf.js';
 import { InputError } from '../../pipeline/input-error.js';
 import { findByNumber } from '../../store/invoice-store.js';
 import { UsageError, type GlobalFlags } from '../config.js';
+import { pdfRenderer } from '../documents.js';
 import { LANGUAGE, parseOption } from '../options.js';
 import { runWithDatabase } from '../run-command.js';
 
@@ -33,7 +33,7 @@ export function renderCommand(globals: () => GlobalFlags): Command {
         const doc = JSON.parse(row.document) as Invoice | CreditNote;
         const content =
           options.output === 'pdf'
-            ? await renderInvoicePdf(doc, language)
+            ? await (await pdfRenderer())(doc, language)
             : options.output === 'html'
               ? renderInvoiceHtml(doc, language)
               : options.output === 'csv'

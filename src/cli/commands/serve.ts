@@ -1,6 +1,5 @@
 /** `cdrbill serve`: the customer portal (HTTP JSON API and web page) on this database. */
 import { Command } from 'commander';
-import { buildPortal } from '../../portal/server.js';
 import type { GlobalFlags } from '../config.js';
 import { parseOption, WHOLE_NUMBER } from '../options.js';
 import { runWithDatabase } from '../run-command.js';
@@ -14,6 +13,8 @@ export function serveCommand(globals: () => GlobalFlags): Command {
     .action((options: { port: string; host: string; log?: boolean }) =>
       runWithDatabase(globals(), async (database) => {
         const port = parseOption('--port', WHOLE_NUMBER, options.port);
+        // loaded here: the HTTP framework is the portal's alone
+        const { buildPortal } = await import('../../portal/server.js');
         const app = await buildPortal({ database, logger: options.log ?? false });
         const address = await app.listen({ port, host: options.host });
         process.stderr.write(`cdrbill portal on ${address} (database ${database.location}); Ctrl-C stops it\n`);

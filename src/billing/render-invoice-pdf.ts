@@ -42,8 +42,11 @@ export function renderInvoicePdf(source: Invoice | CreditNote, language?: Langua
     pdf.on('error', reject);
   });
   const bottom = () => pdf.page.height - MARGIN - 40;
-  const ensure = (height: number) => {
-    if (pdf.y + height > bottom()) pdf.addPage();
+  /** Starts a new page when `height` does not fit; says whether it did. */
+  const ensure = (height: number): boolean => {
+    if (pdf.y + height <= bottom()) return false;
+    pdf.addPage();
+    return true;
   };
 
   // header: title left, seller right
@@ -91,7 +94,11 @@ export function renderInvoicePdf(source: Invoice | CreditNote, language?: Langua
     const row = (cells: readonly string[], bold: boolean, shade: boolean) => {
       pdf.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
       const height = Math.max(...cells.map((c, i) => pdf.heightOfString(pdfText(c), { width: widths[i]! - 6 }))) + 6;
-      ensure(height);
+      // a table continued on a new page repeats its header
+      if (ensure(height) && !bold) {
+        row(headers, true, true);
+        pdf.font('Helvetica').fontSize(9);
+      }
       const rowY = pdf.y;
       if (shade) pdf.rect(MARGIN, rowY, WIDTH, height).fill(BAND);
       let x = MARGIN;

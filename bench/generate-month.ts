@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { CANONICAL_COLUMNS } from '../src/ingest/canonical-format.js';
 import type { CustomerAccount } from '../src/billing/customer-file.js';
+import { composeIBAN } from 'ibantools';
 import type { BillingDetails } from '../src/billing/parties.js';
 
 export function seededRandom(seed: number): () => number {
@@ -62,11 +63,7 @@ export interface BenchCustomers {
 
 /** A checksum-valid Dutch test IBAN for a number. */
 function testIban(n: number): string {
-  const bban = `TEST${String(n).padStart(10, '0')}`;
-  const digits = `${bban}NL00`.replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
-  let rest = 0;
-  for (const d of digits) rest = (rest * 10 + Number(d)) % 97;
-  return `NL${String(98 - rest).padStart(2, '0')}${bban}`;
+  return composeIBAN({ countryCode: 'NL', bban: `TEST${String(n).padStart(10, '0')}` })!;
 }
 
 /** Address, and for half of the accounts a direct-debit mandate; business accounts a KvK number and buyer reference. */

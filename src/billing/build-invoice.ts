@@ -170,7 +170,7 @@ export const CATEGORY_LABELS: Readonly<Record<string, string>> = {
 const CATEGORY_ORDER = Object.keys(CATEGORY_LABELS);
 
 /** A duration for people: `2 u 34 min 5 s` (Dutch) or `2 h 34 min 5 s`; `0 min` for none. */
-export function formatDuration(seconds: number, language: 'nl' | 'en' = 'nl'): string {
+export function formatDurationInWords(seconds: number, language: 'nl' | 'en' = 'nl'): string {
   if (seconds === 0) return '0 min';
   const hours = Math.floor(seconds / 3600);
   const minutes = Math.floor((seconds % 3600) / 60);
@@ -207,10 +207,10 @@ function usageLine(usage: UsageSummary, invoicePeriod: string, vatRate: string):
   const late = usage.period === invoicePeriod ? '' : `Laat verbruik ${usage.period} – `;
   const covered =
     (usage.coveredCalls > 0 ? `, waarvan ${usage.coveredCalls} onbeperkt inbegrepen` : '') +
-    (usage.bundleSeconds > 0 ? `, ${formatDuration(usage.bundleSeconds)} uit bundel` : '');
+    (usage.bundleSeconds > 0 ? `, ${formatDurationInWords(usage.bundleSeconds)} uit bundel` : '');
   return {
     type: 'usage',
-    description: `${late}${label}: ${callCount(usage.calls)}, ${formatDuration(usage.durationSeconds)}${covered}`,
+    description: `${late}${label}: ${callCount(usage.calls)}, ${formatDurationInWords(usage.durationSeconds)}${covered}`,
     quantity: '1',
     unitPrice: formatEuros(amount),
     amount: formatEuros(amount),
@@ -267,7 +267,7 @@ function userUsageLines(usage: readonly UserUsage[]): NonNullable<Invoice['usage
     user: u.user,
     group: u.group,
     calls: u.calls,
-    minutes: formatDuration(u.durationSeconds),
+    minutes: formatDurationInWords(u.durationSeconds),
     durationSeconds: u.durationSeconds,
     charged: formatEuros(ticksToEuros(u.chargedTicks), 4),
   }));

@@ -5,15 +5,15 @@
  * where it has one, the invoice date and number, the period of supply, each line's description and
  * quantity, the amount per VAT rate with rate and VAT; plus a due date and how to pay. Pure.
  */
-import { TZDate } from '@date-fns/tz';
 // one module per function and locale: the package's index and its locale index take 0.3 s to load
 import { format } from 'date-fns/format';
-import { lastDayOfMonth } from 'date-fns/lastDayOfMonth';
 import { enGB } from 'date-fns/locale/en-GB';
 import { nl } from 'date-fns/locale/nl';
+import { parseIsoDate } from '../domain/calendar.js';
 import { Decimal, formatEuros } from '../domain/money.js';
+import { daysInPeriod, parsePeriod, periodFirstDay } from '../domain/period.js';
 import type { CreditNote } from './build-credit-note.js';
-import { CATEGORY_LABELS, formatDuration, type Invoice } from './build-invoice.js';
+import { CATEGORY_LABELS, formatDurationInWords, type Invoice } from './build-invoice.js';
 import type { Address } from './parties.js';
 
 export type Language = 'nl' | 'en';
@@ -146,16 +146,15 @@ export function percent(rate: string): string {
 }
 
 function longDate(date: string, language: Language): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return format(new TZDate(y!, m! - 1, d!, 'UTC'), 'd MMMM yyyy', { locale: language === 'nl' ? nl : enGB });
+  return format(parseIsoDate(date)!, 'd MMMM yyyy', { locale: language === 'nl' ? nl : enGB });
 }
 
 /** "1 t/m 31 oktober 2026" / "1–31 October 2026". */
 function supplyPeriod(period: string, language: Language): string {
-  const [y, m] = period.split('-').map(Number);
-  const last = lastDayOfMonth(new TZDate(y!, m! - 1, 1, 'UTC')).getDate();
-  const month = format(new TZDate(y!, m! - 1, 1, 'UTC'), 'MMMM yyyy', { locale: language === 'nl' ? nl : enGB });
-  return language === 'nl' ? `1 t/m ${last} ${month}` : `1–${last} ${month}`;
+  const month = parsePeriod(period)!;
+  const last = daysInPeriod(month);
+  const name = format(parseIsoDate(periodFirstDay(month))!, 'MMMM yyyy', { locale: language === 'nl' ? nl : enGB });
+  return language === 'nl' ? `1 t/m ${last} ${name}` : `1–${last} ${name}`;
 }
 
 function addressLines(address: Address | undefined): string[] {
@@ -270,7 +269,7 @@ export function invoiceView(doc: Invoice | CreditNote, languageWanted?: Language
               categoryLabel(u.category!, language),
               u.period ?? '',
               String(u.calls ?? ''),
-              formatDuration(u.durationSeconds ?? u.billedSeconds ?? 0, language),
+              formatDurationInWords(u.durationSeconds ?? u.billedSeconds ?? 0, language),
               money(toCents(u.listPrice ?? '0')),
               money(u.amount),
             ]),
@@ -285,7 +284,7 @@ export function invoiceView(doc: Invoice | CreditNote, languageWanted?: Language
               u.user ?? '',
               u.line,
               String(u.calls),
-              u.durationSeconds === undefined ? u.minutes : formatDuration(u.durationSeconds, language),
+              u.durationSeconds === undefined ? u.minutes : formatDurationInWords(u.durationSeconds, language),
               money(toCents(u.charged)),
             ]),
           }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildInvoice, formatDuration } from './build-invoice.js';
+import { buildInvoice, formatDurationInWords } from './build-invoice.js';
 import { buildCreditNote } from './build-credit-note.js';
 import { formatAmount, renderInvoiceCsv, renderInvoiceHtml } from './render-invoice.js';
 import { TEST_SELLER } from '../../test/support/seller.js';
@@ -156,8 +156,8 @@ describe('the legal fields (art. 35a Wet OB)', () => {
   });
 
   it('shows durations as a Dutch reader expects', () => {
-    expect(formatDuration(9299)).toBe('2 u 34 min 59 s');
-    expect(formatDuration(0)).toBe('0 min');
-    expect(formatDuration(3600, 'en')).toBe('1 h');
+    expect(formatDurationInWords(9299)).toBe('2 u 34 min 59 s');
+    expect(formatDurationInWords(0)).toBe('0 min');
+    expect(formatDurationInWords(3600, 'en')).toBe('1 h');
   });
 });

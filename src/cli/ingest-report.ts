@@ -1,6 +1,6 @@
 /** The ingest report: per file, the accounting identity and what was stored by category. */
 import { writeFileSync } from 'node:fs';
-import { formatDuration } from '../billing/build-invoice.js';
+import { formatDurationInWords } from '../billing/build-invoice.js';
 import { formatTicks } from '../domain/money.js';
 import type { FileReport } from '../pipeline/ingest-file.js';
 import { renderTable } from './output.js';
@@ -21,7 +21,7 @@ export function formatFileReport(report: FileReport): string {
       renderTable(categories, [
         { key: 'category', value: ([c]) => c },
         { key: 'calls', value: ([, t]) => t.calls, align: 'right' },
-        { key: 'billed', header: 'billed time', value: ([, t]) => formatDuration(t.billedSeconds), align: 'right' },
+        { key: 'billed', header: 'billed time', value: ([, t]) => formatDurationInWords(t.billedSeconds), align: 'right' },
         { key: 'listValue', header: 'list value (EUR)', value: ([, t]) => formatTicks(t.listPriceTicks, 4), align: 'right' },
       ])
         .split('\n')

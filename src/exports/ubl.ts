@@ -6,10 +6,9 @@
  */
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import { lastDayOfMonth } from 'date-fns/lastDayOfMonth';
-import { TZDate } from '@date-fns/tz';
 import type { Address } from '../billing/parties.js';
 import { Decimal, formatEuros } from '../domain/money.js';
+import { daysInPeriod, parsePeriod } from '../domain/period.js';
 import type { FinanceDocument } from './register.js';
 
 const NS = {
@@ -74,10 +73,9 @@ export function buildUbl(doc: FinanceDocument): string {
   if (credit) root.ele('cbc:Note').txt(doc.reason);
   root.ele('cbc:DocumentCurrencyCode').txt('EUR');
   root.ele('cbc:BuyerReference').txt(buyer.buyerReference ?? buyer.id);
-  const [year, month] = doc.period.split('-').map(Number);
   const period = root.ele('cac:InvoicePeriod');
   period.ele('cbc:StartDate').txt(`${doc.period}-01`);
-  period.ele('cbc:EndDate').txt(`${doc.period}-${String(lastDayOfMonth(new TZDate(year!, month! - 1, 1, 'UTC')).getDate()).padStart(2, '0')}`);
+  period.ele('cbc:EndDate').txt(`${doc.period}-${String(daysInPeriod(parsePeriod(doc.period)!)).padStart(2, '0')}`);
   const reference = credit ? doc.creditsInvoice : doc.kind === 'corrective' ? doc.corrects : undefined;
   if (reference) root.ele('cac:BillingReference').ele('cac:InvoiceDocumentReference').ele('cbc:ID').txt(reference);
 

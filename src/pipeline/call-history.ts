@@ -14,7 +14,6 @@ import type { Database } from '../store/database.js';
 import {
   historyPage,
   historyPageWithTotals,
-  historyTotals,
   lineUsage,
   type CategoryTotalRow,
   type HistoryFilter,
@@ -168,7 +167,8 @@ export async function* callHistoryBatches(database: Database, query: HistoryQuer
 
 /** Totals per category over the whole filtered set. */
 export async function callHistoryTotals(database: Database, query: HistoryQuery): Promise<CategoryTotal[]> {
-  return toTotals(await historyTotals(database.db, toFilter(query)));
+  // the portal's statement with an empty page: the same SQL whichever asks
+  return toTotals((await historyPageWithTotals(database.db, toFilter(query), undefined, 0)).totals);
 }
 
 /** A page and the totals of the whole filtered set, read together. */

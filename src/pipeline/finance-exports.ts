@@ -118,8 +118,8 @@ export async function exportSepa(database: Database, selection: DocumentSelectio
   const docs: DocumentHead[] = [];
   for await (const batch of documentBatches(database, selection)) docs.push(...batch.map(headOf));
   const invoices = docs.filter((d) => d.kind !== 'credit_note').map((d) => d.number);
-  const through = collectionDate ?? '9999-12-31';
-  const creditNotes = parseDocuments(await creditNotesOf(database.db, invoices, through)) as CreditNote[];
+  // the builder counts those issued by each invoice's collection date
+  const creditNotes = parseDocuments(await creditNotesOf(database.db, invoices)) as CreditNote[];
   const mandates = [...new Set(docs.flatMap((d) => (d.kind !== 'credit_note' && d.payment?.method === 'direct_debit' ? [d.payment.mandateId] : [])))];
   return buildSepa({
     documents: docs,

@@ -13,7 +13,7 @@
  */
 import {
   buildInvoice,
-  formatDuration,
+  formatDurationInWords,
   type ExtraCharge,
   type Invoice,
   type RecurringCharge,
@@ -85,7 +85,7 @@ function fairUseCharge(row: FairUseChargeRow): ExtraCharge {
   return {
     type: 'fair_use',
     description:
-      `Fair use ${row.fair_use_group} ${row.window_start} t/m ${row.window_end}: ${row.calls} ${row.calls === 1 ? 'gesprek' : 'gesprekken'}, ${formatDuration(seconds)} ` +
+      `Fair use ${row.fair_use_group} ${row.window_start} t/m ${row.window_end}: ${row.calls} ${row.calls === 1 ? 'gesprek' : 'gesprekken'}, ${formatDurationInWords(seconds)} ` +
       `onder onbeperkt bellen, ${Number(row.ratio).toFixed(2)}× het gemiddelde per gebruiker; tegen regulier tarief`,
     amountTicks: row.amount_ticks,
     calls: row.calls,

@@ -41,6 +41,6 @@ export async function canSeeAccount(database: Database, scope: TokenScope, accou
   return (await enterpriseAccounts(database.db, scope.id)).includes(accountId);
 }
 
-export async function canSeeEnterprise(scope: TokenScope, enterpriseId: string): Promise<boolean> {
+export function canSeeEnterprise(scope: TokenScope, enterpriseId: string): boolean {
   return scope.kind === 'operator' || (scope.kind === 'enterprise' && scope.id === enterpriseId);
 }

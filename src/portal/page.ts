@@ -1,3 +1,5 @@
+import { CATEGORY_LABELS } from '../billing/build-invoice.js';
+
 /**
  * The portal's web page: one HTML document with its script, no build step. A customer signs in
  * with a token (kept in the tab's session storage), picks a month, sees the calls by category with
@@ -55,8 +57,7 @@ export const PAGE = `<!doctype html>
   </div>
 </main>
 <script>
-const CATEGORIES = { local: 'Lokaal', national: 'Interlokaal', mobile: 'Nationaal mobiel', international: 'Internationaal', service: 'Servicenummers',
-  emergency: 'Alarmnummer', onnet: 'Intern (eigen net)', m2m: 'M2M-nummers', pager: 'Semafonie', incoming: 'Inkomend' };
+const CATEGORIES = ${JSON.stringify(CATEGORY_LABELS)};
 const $ = (id) => document.getElementById(id);
 let token = sessionStorage.getItem('cdrbill-token');
 let cursors = [undefined];

@@ -73,21 +73,43 @@ export type HistoryRow = Pick<
   | 'rate_match'
 >;
 
-const COLUMNS = sql.raw(`c.account_id, c.started_at, c.setup_at, c.source, c.record_id, c.line, c.calling_number, c.called_number, c.destination,
-  c.category, c.direction, c.answered, c.forwarded_from, c.device, c.answered_seconds, c.billed_seconds, c.list_price_ticks, c.charged_ticks,
-  c.allowance, c.tariff_version, c.rate_match`);
-
+const CALL_COLUMNS = [
+  'account_id',
+  'started_at',
+  'setup_at',
+  'source',
+  'record_id',
+  'line',
+  'calling_number',
+  'called_number',
+  'destination',
+  'category',
+  'direction',
+  'answered',
+  'forwarded_from',
+  'device',
+  'answered_seconds',
+  'billed_seconds',
+  'list_price_ticks',
+  'charged_ticks',
+  'allowance',
+  'tariff_version',
+  'rate_match',
+] as const;
+const AMOUNTS: ReadonlySet<string> = new Set(['list_price_ticks', 'charged_ticks']);
+const COLUMNS = sql.raw(CALL_COLUMNS.map((c) => `c.${c}`).join(', '));
 /** The same columns for json_agg: int8 amounts as text, so that no amount passes through a float. */
-const COLUMNS_AS_TEXT = sql.raw(`c.account_id, c.started_at, c.setup_at, c.source, c.record_id, c.line, c.calling_number, c.called_number,
-  c.destination, c.category, c.direction, c.answered, c.forwarded_from, c.device, c.answered_seconds, c.billed_seconds,
-  c.list_price_ticks::text AS list_price_ticks, c.charged_ticks::text AS charged_ticks, c.allowance, c.tariff_version, c.rate_match`);
+const COLUMNS_AS_TEXT = sql.raw(CALL_COLUMNS.map((c) => (AMOUNTS.has(c) ? `c.${c}::text AS ${c}` : `c.${c}`)).join(', '));
+
+/** Calls after a page's last key, in the history's order (index order: account, start). */
+const after = (key: HistoryKey | undefined) =>
+  key ? sql` AND (c.started_at, c.source, c.record_id) > (${key.startedAt}, ${key.source}, ${key.recordId})` : sql``;
+const PAGE_ORDER = sql.raw('ORDER BY c.started_at, c.source, c.record_id');
 
 /** Up to `limit` calls after `after` (oldest first). */
-export async function historyPage(db: Database['db'], filter: HistoryFilter, after: HistoryKey | undefined, limit: number): Promise<HistoryRow[]> {
-  const keyset = after ? sql` AND (c.started_at, c.source, c.record_id) > (${after.startedAt}, ${after.source}, ${after.recordId})` : sql``;
+export async function historyPage(db: Database['db'], filter: HistoryFilter, key: HistoryKey | undefined, limit: number): Promise<HistoryRow[]> {
   const result = await sql<HistoryRow>`
-    SELECT ${COLUMNS} FROM rated_call c WHERE ${conditions(filter)}${keyset}
-    ORDER BY c.started_at, c.source, c.record_id LIMIT ${limit}`.execute(db);
+    SELECT ${COLUMNS} FROM rated_call c WHERE ${conditions(filter)}${after(key)} ${PAGE_ORDER} LIMIT ${limit}`.execute(db);
   return result.rows;
 }
 
@@ -97,15 +119,6 @@ export interface CategoryTotalRow {
   readonly seconds: string;
   readonly list_price_ticks: string;
   readonly charged_ticks: string;
-}
-
-/** Calls, seconds, list price and charge per category of the whole filtered set. */
-export async function historyTotals(db: Database['db'], filter: HistoryFilter): Promise<CategoryTotalRow[]> {
-  const result = await sql<CategoryTotalRow>`
-    SELECT c.category, count(*)::text AS calls, coalesce(sum(c.answered_seconds), 0)::text AS seconds,
-           coalesce(sum(c.list_price_ticks), 0)::text AS list_price_ticks, coalesce(sum(c.charged_ticks), 0)::text AS charged_ticks
-    FROM rated_call c WHERE ${conditions(filter)} GROUP BY c.category ORDER BY c.category NULLS LAST`.execute(db);
-  return result.rows;
 }
 
 export interface LineUsageRow {
@@ -147,15 +160,15 @@ export async function enterpriseAccounts(db: Database['db'], enterpriseId: strin
 /**
  * A page of calls and the filtered set's totals per category in one statement (one round trip):
  * the portal's hot path. The page reads the account's index in start order and stops after
- * `limit` calls; the totals read only the index (0013).
+ * `limit` calls (0 for the totals alone); the totals, calls, seconds, list price and charge per
+ * category of the whole filtered set, read only the index (0013).
  */
 export async function historyPageWithTotals(
   db: Database['db'],
   filter: HistoryFilter,
-  after: HistoryKey | undefined,
+  key: HistoryKey | undefined,
   limit: number,
 ): Promise<{ rows: HistoryRow[]; totals: CategoryTotalRow[] }> {
-  const keyset = after ? sql` AND (c.started_at, c.source, c.record_id) > (${after.startedAt}, ${after.source}, ${after.recordId})` : sql``;
   const where = conditions(filter);
   const result = await sql<{
     calls: (Omit<HistoryRow, 'started_at' | 'setup_at'> & { started_at: string; setup_at: string | null })[] | null;
@@ -163,8 +176,7 @@ export async function historyPageWithTotals(
   }>`
     SELECT
       (SELECT json_agg(p) FROM (
-         SELECT ${COLUMNS_AS_TEXT} FROM rated_call c WHERE ${where}${keyset}
-         ORDER BY c.started_at, c.source, c.record_id LIMIT ${limit}) p) AS calls,
+         SELECT ${COLUMNS_AS_TEXT} FROM rated_call c WHERE ${where}${after(key)} ${PAGE_ORDER} LIMIT ${limit}) p) AS calls,
       (SELECT json_agg(g) FROM (
          SELECT c.category, count(*)::text AS calls, coalesce(sum(c.answered_seconds), 0)::text AS seconds,
                 coalesce(sum(c.list_price_ticks), 0)::text AS list_price_ticks, coalesce(sum(c.charged_ticks), 0)::text AS charged_ticks

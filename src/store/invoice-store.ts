@@ -340,15 +340,14 @@ export async function firstInvoiceOfMandates(db: Database['db'], mandateIds: rea
   return new Map(result.rows.map((r) => [r.mandate, r.number]));
 }
 
-/** The credit notes, by the invoice they credit, of these invoices (whenever they were issued up to `through`). */
-export async function creditNotesOf(db: Database['db'], invoiceNumbers: readonly string[], through: string): Promise<StoredDocument[]> {
+/** The credit notes of these invoices, whenever they were issued. */
+export async function creditNotesOf(db: Database['db'], invoiceNumbers: readonly string[]): Promise<StoredDocument[]> {
   if (invoiceNumbers.length === 0) return [];
   const rows = await db
     .selectFrom('invoice')
     .select(DOCUMENT_COLUMNS)
     .where('kind', '=', 'credit_note')
     .where('refers_to', 'in', invoiceNumbers)
-    .where('issue_date', '<=', through)
     .orderBy('number')
     .execute();
   return rows.map(toStoredDocument);

@@ -3,7 +3,8 @@
  * canonical CDRs, one third business PBX lines with BroadWorks CDRs), mixed destinations.
  * Deterministic (seeded).
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { CANONICAL_COLUMNS } from '../src/ingest/canonical-format.js';
@@ -181,4 +182,20 @@ export async function writeMonth(canonicalPath: string, broadworksPath: string, 
   canonical.end(c);
   broadworks.end(b);
   await Promise.all([once(canonical, 'finish'), once(broadworks, 'finish')]);
+}
+
+/**
+ * Splits a generated CDR file into `parts` files of about equal lines in `dir` (`<name>-<n>.csv`),
+ * each starting with the file's first line (the canonical header, BroadWorks' version line).
+ */
+export function splitCdrFile(path: string, parts: number, dir: string, name: string): string[] {
+  const [first, ...lines] = readFileSync(path, 'utf8').trimEnd().split('\n');
+  const size = Math.ceil(lines.length / parts);
+  const paths: string[] = [];
+  for (let p = 0; p < parts; p++) {
+    const part = join(dir, `${name}-${p + 1}.csv`);
+    writeFileSync(part, `${[first, ...lines.slice(p * size, (p + 1) * size)].join('\n')}\n`);
+    paths.push(part);
+  }
+  return paths;
 }

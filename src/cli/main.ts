@@ -26,6 +26,7 @@ import { serveCommand } from './commands/serve.js';
 import { summaryCommand } from './commands/summary.js';
 import { tokenCommand } from './commands/token.js';
 import { runsCommand } from './commands/runs.js';
+import { workerCommand } from './commands/worker.js';
 import { EXIT, fail } from './run-command.js';
 
 function version(): string {
@@ -61,6 +62,7 @@ export function buildProgram(): Command {
     summaryCommand(globals),
     tokenCommand(globals),
     serveCommand(globals),
+    workerCommand(globals),
   ]) {
     program.addCommand(command);
   }

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { InputError } from '../pipeline/input-error.js';
 import { RunInProgress } from '../pipeline/issue-invoices.js';
+import { QueuedIngestFailed } from '../pipeline/ingest-queue.js';
 import { ConnectionLost, isConnectionLost, openDatabase, ping, type Database } from '../store/database.js';
 import { MigrationError, migrateToLatest } from '../store/migrate.js';
 import { embeddedDatabaseDir, resolveConfig, UsageError, type Config, type GlobalFlags } from './config.js';
@@ -36,7 +37,7 @@ export function fail(error: unknown): number {
     process.stderr.write(`cdrbill: database connection lost (${message}); what was committed stays, run the command again\n`);
     return EXIT.internal;
   }
-  if (error instanceof DatabaseUnreachable || error instanceof MigrationError) {
+  if (error instanceof DatabaseUnreachable || error instanceof MigrationError || error instanceof QueuedIngestFailed) {
     process.stderr.write(`cdrbill: ${message}\n`);
     return EXIT.internal;
   }

@@ -13,13 +13,16 @@ import { DEFAULT_INGEST_LIMITS, type IngestLimits } from '../ingest/plausibility
 import type { Database, Session } from '../store/database.js';
 import { allocateBundles, type AllocationScope } from '../store/allocation-store.js';
 import {
+  lockFileContent,
   lockIngestShared,
+  rejectsByReason as storedRejectsByReason,
   recordIngestFile,
   reserveIngestFileId,
   writeRatedCalls,
   writeRejects,
   type CategoryTotals,
   type IngestCounts,
+  type NewPartitions,
   type StoredReject,
 } from '../store/call-store.js';
 import type { TariffSet } from '../tariffs/tariff-set.js';
@@ -44,6 +47,8 @@ export interface FileReport extends IngestCounts {
   readonly rejects: readonly StoredReject[];
   /** set when the file as a whole could not be read (bad header, unknown format) */
   readonly fileError?: string;
+  /** its content was stored before (by the ingest `fileId`, whose counts these are): nothing was stored now */
+  readonly storedEarlier?: boolean;
 }
 
 export interface IngestOptions {
@@ -60,6 +65,14 @@ export interface IngestOptions {
   readonly batchSize?: number;
   /** called now and then with the bytes read so far and the file's size */
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /**
+   * A worker's file job: the content hash the file was queued with. The content is stored once: a
+   * file whose content was stored before reports that ingest (`storedEarlier`), one whose content
+   * changed since it was queued is refused.
+   */
+  readonly queuedContent?: string;
+  /** whether the file's transaction may create the history's monthly partitions (default) */
+  readonly newPartitions?: NewPartitions;
 }
 
 const REPORTED_REJECTS = 20;
@@ -67,7 +80,8 @@ const REPORTED_REJECTS = 20;
 /** The whole file could not be read; its transaction is rolled back. */
 class FileRefused extends Error {}
 
-async function hashFile(path: string): Promise<string> {
+/** The SHA-256 of a file's content, hex. */
+export async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), hash);
   return hash.digest('hex');
@@ -123,6 +137,31 @@ async function storeRatedFile(
   file: { fileName: string; contentHash: Promise<string> },
 ): Promise<FileReport> {
   await lockIngestShared(session);
+  if (options.queuedContent !== undefined) {
+    const hash = await file.contentHash;
+    if (hash !== options.queuedContent) {
+      throw new FileRefused(`the file changed after it was queued (its content hash is now ${hash.slice(0, 12)}…, was ${options.queuedContent.slice(0, 12)}…)`);
+    }
+    const earlier = await lockFileContent(session, hash);
+    if (earlier) {
+      const { fileId, source, ...counts } = earlier;
+      const reasons = await storedRejectsByReason(session, hash);
+      return {
+        file: path,
+        source,
+        format: options.format,
+        encoding: '',
+        ...counts,
+        duplicatesDiffering: 0,
+        skippedBy: [],
+        fileId,
+        rejectsByReason: reasons,
+        byCategory: new Map(),
+        rejects: [],
+        storedEarlier: true,
+      };
+    }
+  }
   const fileId = await reserveIngestFileId(session);
   let started: { format: FormatName; source: string } | undefined;
   let refused: string | undefined;
@@ -136,7 +175,7 @@ async function storeRatedFile(
   const bundleScopes = new Map<string, AllocationScope>();
 
   const store = async (batch: Extract<RateFileEvent, { kind: 'batch' }>): Promise<void> => {
-    const result = await writeRatedCalls(session, batch.calls);
+    const result = await writeRatedCalls(session, batch.calls, options.newPartitions);
     rated += result.inserted;
     duplicates += result.duplicates;
     differing += result.differing;

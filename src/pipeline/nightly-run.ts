@@ -25,6 +25,7 @@ import {
 } from '../store/nightly-store.js';
 import type { FileReport } from './ingest-file.js';
 import { ingestFiles } from './ingest-files.js';
+import { ingestFilesQueued } from './ingest-queue.js';
 import { issueInvoices, type IssuedInvoice } from './issue-invoices.js';
 import { loadCustomers } from './load-customers.js';
 import { loadSeller } from './load-seller.js';
@@ -47,6 +48,8 @@ export interface NightlyOptions {
   /** a file modified less than this long ago is still being written: it waits for the next run */
   readonly settleSeconds: number;
   readonly ingest: { readonly format: FormatName | 'auto'; readonly formatOptions: FormatOptions; readonly limits: IngestLimits };
+  /** queue the files for `cdrbill worker` processes on this PostgreSQL server and wait for them, instead of ingesting here */
+  readonly queue?: { readonly url: string; readonly timeoutMs: number } | undefined;
   readonly invoicePeriod?: Period | undefined;
   readonly issueDate?: string | undefined;
   /** invoice the month that ended, once */
@@ -118,6 +121,19 @@ function fileOf(report: FileReport, status: NightlyFile['status'], movedTo?: str
 
 const EMPTY = { read: 0, rated: 0, rejected: 0, duplicates: 0, skipped: 0, rejectsByReason: {} } as const;
 
+/** Ingests the files here, or through the job queue when the run has one; `onFile` as each is done. */
+function ingestAll(database: Database, paths: readonly string[], options: NightlyOptions, onFile?: (report: FileReport) => void): Promise<FileReport[]> {
+  const settings = { ...options.ingest, now: options.now, ...(onFile ? { onFile } : {}) };
+  return options.queue
+    ? ingestFilesQueued(database, options.queue.url, paths, { ...settings, timeoutMs: options.queue.timeoutMs, log: options.log })
+    : ingestFiles(database, paths, settings);
+}
+
+/** The store_seq of a file's calls for the alerts: none when its content was stored by an earlier run. */
+function storeSeqOf(report: FileReport): number[] {
+  return report.fileId === undefined || report.storedEarlier ? [] : [report.fileId];
+}
+
 /** Takes the complete files of `spool`/incoming, ingests each, and moves it. */
 async function takeSpool(database: Database, spool: string, options: NightlyOptions): Promise<{ files: NightlyFile[]; storeSeqs: number[] }> {
   const incoming = join(spool, 'incoming');
@@ -149,20 +165,16 @@ async function takeSpool(database: Database, spool: string, options: NightlyOpti
     else ready.push(path);
   }
   // one ingest for all of them (tariffs and customers loaded once); each file is moved once its transaction committed
-  await ingestFiles(database, ready, {
-    ...options.ingest,
-    now: options.now,
-    onFile: (report) => {
-      const name = basename(report.file);
-      if (report.fileError) return fail(name, report.fileError, report);
-      mkdirSync(processed, { recursive: true });
-      const target = freeName(processed, name);
-      renameSync(report.file, target);
-      if (report.fileId !== undefined) storeSeqs.push(report.fileId);
-      files.push(fileOf(report, 'ingested', target));
-      const { read, rated, rejected, duplicates } = report;
-      options.log('file_ingested', { file: name, read, rated, rejected, duplicates, movedTo: target });
-    },
+  await ingestAll(database, ready, options, (report) => {
+    const name = basename(report.file);
+    if (report.fileError) return fail(name, report.fileError, report);
+    mkdirSync(processed, { recursive: true });
+    const target = freeName(processed, name);
+    renameSync(report.file, target);
+    storeSeqs.push(...storeSeqOf(report));
+    files.push(fileOf(report, 'ingested', target));
+    const { read, rated, rejected, duplicates } = report;
+    options.log('file_ingested', { file: name, read, rated, rejected, duplicates, movedTo: target });
   });
   return { files, storeSeqs };
 }
@@ -207,9 +219,9 @@ export async function runNightly(database: Database, options: NightlyOptions): P
       .filter((n) => CDR_FILE.test(n))
       .sort()
       .map((n) => join(options.cdrs!, n));
-    for (const report of await ingestFiles(database, paths, { ...options.ingest, now: options.now })) {
+    for (const report of await ingestAll(database, paths, options)) {
       files.push(fileOf(report, report.fileError ? 'failed' : 'ingested'));
-      if (report.fileId !== undefined) storeSeqs.push(report.fileId);
+      storeSeqs.push(...storeSeqOf(report));
     }
   }
 

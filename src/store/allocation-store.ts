@@ -3,11 +3,13 @@
  * are consumed by the calls in start order; a call that straddles the end is partly covered. It is
  * recomputed, set-based, for the months an ingest touched, so the result does not depend on the
  * order or split in which CDRs arrive. Calls already on an issued invoice keep what they had; the
- * bundle left after them goes to the others.
+ * bundle left after them goes to the others. Files stored concurrently (workers) recompute a shared
+ * scope one after the other: each takes the locks of its scopes' buckets, in bucket order.
  */
 import { sql } from 'kysely';
 import { periodEnd, periodStart, type Period } from '../domain/period.js';
-import type { Session } from './database.js';
+import { LOCK, type Session } from './database.js';
+import { fnv1a } from './fnv1a.js';
 
 export interface AllocationScope {
   readonly accountId: string;
@@ -15,6 +17,17 @@ export interface AllocationScope {
 }
 
 /** Recomputes covered seconds and charges of bundle calls in scope; returns the calls changed. */
+const LOCK_BUCKETS = 128;
+
+/** The lock buckets of the scopes, ascending: taken in one order by every transaction, they cannot deadlock. */
+function lockBuckets(scopes: readonly AllocationScope[]): number[] {
+  const buckets = new Set<number>();
+  for (const { accountId, period } of scopes) {
+    buckets.add((fnv1a(`${accountId}|${period.year}-${period.month}`) >>> 0) % LOCK_BUCKETS);
+  }
+  return [...buckets].sort((a, b) => a - b);
+}
+
 export async function allocateBundles(
   session: Session,
   bundles: ReadonlyMap<string, { readonly minutes: number }>,
@@ -26,6 +39,8 @@ export async function allocateBundles(
   const accounts = scopes.map((s) => s.accountId);
   const starts = scopes.map((s) => periodStart(s.period).toISOString());
   const ends = scopes.map((s) => periodEnd(s.period).toISOString());
+  // a function scan returns the array's elements in order
+  await sql`SELECT pg_advisory_xact_lock(${LOCK.allocation}, b) FROM unnest(${lockBuckets(scopes)}::int[]) AS u(b)`.execute(session.db);
   const result = await sql`
     WITH bundle AS (
       SELECT * FROM unnest(${allowances}::text[], ${seconds}::int[]) AS b(allowance, seconds)

@@ -11,6 +11,7 @@ import { LOCK, type Database, type Session } from './database.js';
 import type { RatedCallRow } from './schema.js';
 import type { AllocationScope } from './allocation-store.js';
 import { CopyBinaryWriter } from './copy-binary-writer.js';
+import { fnv1a } from './fnv1a.js';
 
 const CALL_COLUMNS = [
   'account_id',
@@ -129,10 +130,7 @@ const KEY_COLUMNS = ['source', 'record_id', 'fingerprint'] as const;
 
 /** A 32-bit fingerprint of what identifies a call besides its key: to tell a re-sent record whose fields differ. */
 function fingerprint(call: RatedCall): number {
-  const text = `${call.accountId}|${call.cdr.startedAtMs}|${call.cdr.answeredSeconds}|${call.cdr.calledNumber}`;
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h | 0;
+  return fnv1a(`${call.accountId}|${call.cdr.startedAtMs}|${call.cdr.answeredSeconds}|${call.cdr.calledNumber}`);
 }
 
 /** Rated calls of one file, serialized for COPY as they are rated, with their totals. */
@@ -202,20 +200,55 @@ function partitionName(period: Period): string {
   return `rated_call_${period.year}_${String(period.month).padStart(2, '0')}`;
 }
 
-/** Creates the monthly partitions (Amsterdam months) that the calls fall in, if missing. */
-async function ensurePartitions(session: Session, periods: Iterable<Period>): Promise<void> {
+function createPartitionStatement(period: Period): string {
+  return `CREATE TABLE IF NOT EXISTS ${partitionName(period)} PARTITION OF rated_call FOR VALUES FROM ('${periodStart(period).toISOString()}') TO ('${periodEnd(period).toISOString()}')`;
+}
+
+/**
+ * A batch's calls fall in months whose partitions do not exist, and its transaction may not create
+ * them: creating a partition locks the whole history, which other files' transactions hold open.
+ * `createPartitions` in a transaction of its own, then store the file again.
+ */
+export class MissingPartitions extends Error {
+  constructor(readonly periods: readonly Period[]) {
+    super(`the history has no partition for ${periods.map((p) => `${p.year}-${String(p.month).padStart(2, '0')}`).join(', ')}`);
+  }
+}
+
+/**
+ * How a transaction that stores calls gets the monthly partitions it needs: `create` them in it (one
+ * process stores at a time), or `refuse` (MissingPartitions) when other transactions may be storing
+ * calls concurrently and would deadlock with it.
+ */
+export type NewPartitions = 'create' | 'refuse';
+
+/** Makes sure the monthly partitions (Amsterdam months) that the calls fall in exist. */
+async function ensurePartitions(session: Session, periods: Iterable<Period>, mode: NewPartitions): Promise<void> {
   const known = knownPartitions.get(session) ?? new Set<string>();
   knownPartitions.set(session, known);
+  const missing: Period[] = [];
   for (const period of periods) {
     const name = partitionName(period);
     if (known.has(name)) continue;
-    await sql
-      .raw(
-        `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF rated_call FOR VALUES FROM ('${periodStart(period).toISOString()}') TO ('${periodEnd(period).toISOString()}')`,
-      )
-      .execute(session.db);
+    if (mode === 'create') await sql.raw(createPartitionStatement(period)).execute(session.db);
+    else {
+      const found = await sql<{ found: boolean }>`SELECT to_regclass(${name}) IS NOT NULL AS found`.execute(session.db);
+      if (!found.rows[0]?.found) {
+        missing.push(period);
+        continue;
+      }
+    }
     known.add(name);
   }
+  if (missing.length > 0) throw new MissingPartitions(missing);
+}
+
+/** Creates the months' partitions, in a transaction of its own (waits for the transactions storing calls). */
+export async function createPartitions(database: Database, periods: readonly Period[]): Promise<void> {
+  await database.session(async (session) => {
+    await sql`SELECT pg_advisory_xact_lock(${LOCK.partitions})`.execute(session.db);
+    for (const period of periods) await sql.raw(createPartitionStatement(period)).execute(session.db);
+  });
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -227,9 +260,9 @@ function isUniqueViolation(error: unknown): boolean {
  * or month, or earlier in the batch, is a duplicate and is not written again; `differing` counts the
  * duplicates whose account, start, seconds or number differ from the stored call (the first is kept).
  */
-export async function writeRatedCalls(session: Session, batch: RatedCallRows): Promise<WriteResult> {
+export async function writeRatedCalls(session: Session, batch: RatedCallRows, newPartitions: NewPartitions = 'create'): Promise<WriteResult> {
   if (batch.count === 0) return { inserted: 0, duplicates: 0, differing: 0, byCategory: new Map() };
-  await ensurePartitions(session, batch.periods);
+  await ensurePartitions(session, batch.periods, newPartitions);
   // the common case: every call is new, and the keys and rows go straight in
   await sql.raw('SAVEPOINT rated_batch').execute(session.db);
   try {
@@ -341,6 +374,44 @@ export async function ingestWatermark(database: Database): Promise<number> {
       SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('ingest_file', 'id')::regclass), 0)::int AS seq`.execute(session.db);
     return result.rows[0]!.seq;
   });
+}
+
+/**
+ * Serializes the transactions that store one file's content (workers that took the same file) and
+ * tells whether it was stored before: the earlier ingest's counts, or undefined.
+ */
+export async function lockFileContent(session: Session, contentHash: string): Promise<(IngestCounts & { fileId: number; source: string }) | undefined> {
+  await sql`SELECT pg_advisory_xact_lock(${LOCK.file}, hashtext(${contentHash}))`.execute(session.db);
+  const earlier = await session.db
+    .selectFrom('ingest_file')
+    .select(['id', 'source', 'lines_read', 'rated', 'rejected', 'duplicates', 'skipped'])
+    .where('content_hash', '=', contentHash)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return earlier
+    ? {
+        fileId: earlier.id,
+        source: earlier.source,
+        read: earlier.lines_read,
+        rated: earlier.rated,
+        rejected: earlier.rejected,
+        duplicates: earlier.duplicates,
+        skipped: earlier.skipped,
+      }
+    : undefined;
+}
+
+/** Rejects stored for a file's content, counted by reason. */
+export async function rejectsByReason(session: Session, contentHash: string): Promise<Record<string, number>> {
+  const rows = await session.db
+    .selectFrom('cdr_reject')
+    .select(['reason', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('content_hash', '=', contentHash)
+    .groupBy('reason')
+    .orderBy('reason')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.reason, Number(r.n)]));
 }
 
 /** An id for a file about to be ingested: its rows carry it before its bookkeeping row is written. */

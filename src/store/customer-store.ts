@@ -298,3 +298,17 @@ export async function accountsWithBillingItems(db: Database['db'], fromDate: str
     .where((eb) => eb.or([eb('b.valid_to', 'is', null), eb('b.valid_to', '>', fromDate)]))
     .execute();
 }
+
+/**
+ * A stamp of what rating reads from the database (the tariff set in force, subscriptions, PBXs and
+ * their users): a long-running worker rates with what it loaded while the stamp stays the same.
+ */
+export async function ratingReferenceStamp(database: Database): Promise<string> {
+  const result = await sql<{ stamp: string }>`
+    SELECT concat_ws('/',
+      (SELECT max(id) FROM tariff_set),
+      (SELECT count(*) || ':' || coalesce(sum(hashtext(s::text)::bigint), 0) FROM subscription s),
+      (SELECT count(*) || ':' || coalesce(sum(hashtext(p::text)::bigint), 0) FROM pbx p),
+      (SELECT count(*) || ':' || coalesce(sum(hashtext(u::text)::bigint), 0) FROM pbx_user u)) AS stamp`.execute(database.db);
+  return result.rows[0]!.stamp;
+}

@@ -15,9 +15,18 @@ import type { Schema } from './schema.js';
 
 /**
  * Advisory lock keys: ingests hold `ingest` shared for their transaction (reading the invoice
- * watermark takes it exclusively); one invoice run and one nightly run at a time.
+ * watermark takes it exclusively); one invoice run and one nightly run at a time. With a second key:
+ * `file` (a file's content, when workers ingest), `allocation` (a bucket of bundle scopes) and
+ * `partitions` (creating a month's partition).
  */
-export const LOCK = { ingest: 0x63647201, invoiceRun: 0x63647202, nightly: 0x63647203 } as const;
+export const LOCK = {
+  ingest: 0x63647201,
+  invoiceRun: 0x63647202,
+  nightly: 0x63647203,
+  file: 0x63647204,
+  allocation: 0x63647205,
+  partitions: 0x63647206,
+} as const;
 
 export interface Session {
   readonly db: Kysely<Schema>;

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { runNightly, type NightlyReport } from '../../pipeline/nightly-run.js';
 import { LOCK } from '../../store/database.js';
 import { insertRun } from '../../store/nightly-store.js';
-import { resolveConfig, type GlobalFlags } from '../config.js';
+import { resolveConfig, UsageError, type GlobalFlags } from '../config.js';
 import { invoiceCollector } from '../documents.js';
 import { takeLockFile } from '../lock-file.js';
 import { addCdrInputOptions, cdrInputSettings, DATE, parseOption, period, WHOLE_NUMBER, type CdrInputFlags } from '../options.js';
@@ -36,6 +36,8 @@ interface NightlyFlags extends CdrInputFlags {
   readonly out?: string;
   readonly reportJson?: string;
   readonly output: 'text' | 'json';
+  readonly queue?: boolean;
+  readonly queueTimeoutMinutes: string;
 }
 
 /** `20261124-031500-a1b2`: sortable, and unique enough for two runs in a second. */
@@ -95,6 +97,8 @@ export function nightlyCommand(globals: () => GlobalFlags): Command {
     .option('--alert-day-amount <euro>', "alert when an account's charges of one day exceed this", '50')
     .option('--alert-factor <k>', 'alert when a day exceeds k times the account’s average day of the 90 days before', '5')
     .option('--alert-min-amount <euro>', 'no factor alert for a day below this', '10')
+    .option('--queue', 'queue the CDR files for `cdrbill worker` processes (PostgreSQL) and wait for them, instead of ingesting in this process')
+    .option('--queue-timeout-minutes <n>', 'with --queue: give up (exit 3, files left in place) when the workers have not ingested every file by then', '360')
     .option('--out <dir>', 'folder for the invoice files (default: <data-dir>/invoices)')
     .option('--report-json <file>', 'the run report (default: <data-dir>/runs/<run id>.json)')
     .addOption(new Option('-o, --output <format>', 'stdout: a text summary or the report as JSON').choices(['text', 'json']).default('text'))
@@ -119,6 +123,13 @@ export function nightlyCommand(globals: () => GlobalFlags): Command {
           const minAmount = parseOption('--alert-min-amount', euro, options.alertMinAmount);
           const factor = parseOption('--alert-factor', WHOLE_NUMBER, options.alertFactor);
           const ingest = cdrInputSettings(options);
+          const queueTimeout = parseOption('--queue-timeout-minutes', WHOLE_NUMBER, options.queueTimeoutMinutes);
+          if (options.queue && !config.databaseUrl) {
+            throw new UsageError(
+              '--queue needs a PostgreSQL server (--db or DATABASE_URL): workers share its job queue; the embedded database ingests in this process',
+            );
+          }
+          const queue = options.queue ? { url: config.databaseUrl!, timeoutMs: queueTimeout * 60_000 } : undefined;
           const runsDir = join(config.dataDir, 'runs');
           mkdirSync(runsDir, { recursive: true });
           const logger = pino({ base: { runId } }, pino.destination({ dest: join(config.dataDir, 'nightly.log'), sync: true, mkdir: true }));
@@ -135,6 +146,7 @@ export function nightlyCommand(globals: () => GlobalFlags): Command {
                 cdrs: options.cdrs,
                 settleSeconds,
                 ingest,
+                queue,
                 invoicePeriod,
                 issueDate,
                 closeMonth: options.closeMonth ?? false,

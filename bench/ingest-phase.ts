@@ -7,6 +7,9 @@
  *   node dist/bench/ingest-phase.js ingest <postgres-url|pglite:dir> <file…>
  *       ingests the files, then COPYs as many rows into a plain table shaped like the history (the
  *       floor), and prints one JSON line;
+ *   node dist/bench/ingest-phase.js queue <postgres-url> <file…>
+ *       queues the files for `cdrbill worker` processes (started by the caller) and waits for them,
+ *       as `nightly --queue` does, and prints one JSON line;
  *   node dist/bench/ingest-phase.js invoice <postgres-url|pglite:dir> <YYYY-MM> <out-dir>
  *       issues the month's invoices as `cdrbill invoice` does (documents in the database, JSON and
  *       HTML files in out-dir), and prints one JSON line.
@@ -16,6 +19,7 @@ import type { CustomerAccount } from '../src/billing/customer-file.js';
 import { invoiceCollector } from '../src/cli/documents.js';
 import { nextPeriod, parsePeriod, periodEnd, periodFirstDay } from '../src/domain/period.js';
 import { ingestFiles } from '../src/pipeline/ingest-files.js';
+import { ingestFilesQueued } from '../src/pipeline/ingest-queue.js';
 import { issueInvoices } from '../src/pipeline/issue-invoices.js';
 import { loadTariffs } from '../src/pipeline/load-tariffs.js';
 import { replaceCustomers } from '../src/store/customer-store.js';
@@ -41,9 +45,9 @@ async function backendCpuUs(database: Database): Promise<number> {
 }
 
 const [step, target, ...rest] = process.argv.slice(2);
-if ((step !== 'prepare' && step !== 'ingest' && step !== 'invoice') || !target || rest.length === 0) {
+if ((step !== 'prepare' && step !== 'ingest' && step !== 'queue' && step !== 'invoice') || !target || rest.length === 0) {
   throw new Error(
-    'usage: ingest-phase prepare <postgres-url|pglite:dir> <customers.json> | ingest <postgres-url|pglite:dir> <file…> | invoice <postgres-url|pglite:dir> <YYYY-MM> <out-dir>',
+    'usage: ingest-phase prepare <postgres-url|pglite:dir> <customers.json> | ingest <postgres-url|pglite:dir> <file…> | queue <postgres-url> <file…> | invoice <postgres-url|pglite:dir> <YYYY-MM> <out-dir>',
   );
 }
 const database = await openDatabase(target.startsWith('pglite:') ? { dataDir: target.slice('pglite:'.length) } : { url: target });
@@ -61,6 +65,18 @@ try {
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .executeTakeFirstOrThrow();
     console.log(JSON.stringify({ accounts: Number(accounts.n), invoices: collected.rows.length, ms, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+  } else if (step === 'queue') {
+    const t0 = performance.now();
+    const reports = await ingestFilesQueued(database, target, rest, { format: 'auto', now: new Date(), pollMs: 50 });
+    const ms = performance.now() - t0;
+    console.log(
+      JSON.stringify({
+        read: reports.reduce((n, r) => n + r.read, 0),
+        rated: reports.reduce((n, r) => n + r.rated, 0),
+        ms,
+        serverCpuUs: await backendCpuUs(database),
+      }),
+    );
   } else if (step === 'prepare') {
     await migrateToLatest(database);
     await loadTariffs(database, 'tariffs', new Date());

@@ -4,6 +4,7 @@
  *   npm run bench                        # 1M numbers, 1M calls in memory, a 1M-call month ingested
  *   npm run bench -- --cdrs 5000000      # a larger month
  *   npm run bench -- --skip-pglite       # PostgreSQL only
+ *   npm run bench -- --skip-workers      # without the ingest by 1 and 2 worker processes
  *
  * The ingest goes into a throwaway database on the PostgreSQL server at $DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/postgres) and into a throwaway PGlite folder, each prepared
@@ -11,8 +12,9 @@
  * peak RSS is reported. The last line gives the figures of one run: PostgreSQL's (PGlite's with
  * --skip-postgres).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +25,7 @@ import { readCanonicalRow } from '../src/ingest/canonical-format.js';
 import { rateCdr, type RatingContext, type SubscriptionTerm } from '../src/rating/rate-cdr.js';
 import { readTariffDirectory } from '../src/pipeline/load-tariffs.js';
 import { parseTariffFiles } from '../src/tariffs/parse-tariff-files.js';
-import { makeCustomers, makeDialled, seededRandom, writeMonth } from './generate-month.js';
+import { makeCustomers, makeDialled, seededRandom, splitCdrFile, writeMonth } from './generate-month.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +35,7 @@ const { values } = parseArgs({
     accounts: { type: 'string', default: '10000' },
     'skip-pglite': { type: 'boolean', default: false },
     'skip-postgres': { type: 'boolean', default: false },
+    'skip-workers': { type: 'boolean', default: false },
   },
 });
 const NUMBERS = Number(values.numbers);
@@ -117,9 +120,57 @@ async function ingestPhase(kind: 'postgres' | 'pglite'): Promise<Phase> {
   }
 }
 
+/** CPU µs and peak RSS (MB) of a running process (all its threads), from /proc. */
+function processUsage(pid: number): { cpuUs: number; peakRssMb: number } {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return { cpuUs: ((Number(fields[11]) + Number(fields[12])) / 100) * 1e6, peakRssMb: Number(hwm?.[1] ?? 0) / 1024 };
+}
+
+interface WorkersPhase {
+  workers: number;
+  read: number;
+  ms: number;
+  cpuUs: number;
+  peakRssMb: number;
+}
+
+/** The same month split into 8 files, queued and ingested by `workers` `cdrbill worker` processes. */
+async function workersPhase(workers: number, parts: readonly string[]): Promise<WorkersPhase> {
+  const { target, drop } = await throwawayDatabase('postgres');
+  const pool: ChildProcess[] = [];
+  try {
+    execFileSync(process.execPath, ['dist/bench/ingest-phase.js', 'prepare', target, customersFile]);
+    for (let w = 0; w < workers; w++) {
+      pool.push(spawn(process.execPath, ['--max-old-space-size=256', 'bin/cdrbill.js', '--db', target, 'worker'], { stdio: 'ignore' }));
+    }
+    const out = execFileSync(process.execPath, ['--max-old-space-size=256', 'dist/bench/ingest-phase.js', 'queue', target, ...parts], { encoding: 'utf8' });
+    const queued = JSON.parse(out.trim().split('\n').pop()!) as { read: number; ms: number; serverCpuUs: number };
+    const usage = pool.map((child) => processUsage(child.pid!));
+    return {
+      workers,
+      read: queued.read,
+      ms: queued.ms,
+      cpuUs: queued.serverCpuUs + usage.reduce((n, u) => n + u.cpuUs, 0),
+      peakRssMb: Math.max(...usage.map((u) => u.peakRssMb)),
+    };
+  } finally {
+    for (const child of pool) child.kill('SIGTERM');
+    await Promise.all(pool.map((child) => (child.exitCode === null ? once(child, 'exit') : undefined)));
+    await drop();
+  }
+}
+
 const results: { name: string; phase: Phase }[] = [];
 if (!values['skip-postgres']) results.push({ name: 'PostgreSQL', phase: await ingestPhase('postgres') });
 if (!values['skip-pglite']) results.push({ name: 'PGlite', phase: await ingestPhase('pglite') });
+const workerRuns: WorkersPhase[] = [];
+if (!values['skip-postgres'] && !values['skip-workers']) {
+  const partsDir = join(work, 'parts');
+  mkdirSync(partsDir);
+  const parts = [...splitCdrFile(canonicalFile, 4, partsDir, 'residential'), ...splitCdrFile(broadworksFile, 4, partsDir, 'pbx')];
+  for (const workers of [1, 2]) workerRuns.push(await workersPhase(workers, parts));
+}
 for (const { name, phase } of results) {
   console.log(
     `ingest ${name}: ${fmt(perSecond(phase.read, phase.ingestMs))} CDRs/s, ${(phase.ingestMs / 1000).toFixed(1)} s wall, peak RSS ${fmt(phase.peakRssMb)} MB ` +
@@ -131,6 +182,11 @@ for (const { name, phase } of results) {
   );
   console.log(
     `invoice ${name}: ${fmt(phase.invoice.accounts)} accounts, ${fmt(phase.invoice.invoices)} invoices (JSON and HTML files written) in ${(phase.invoice.ms / 1000).toFixed(1)} s, peak RSS ${fmt(phase.invoice.peakRssMb)} MB`,
+  );
+}
+for (const run of workerRuns) {
+  console.log(
+    `ingest PostgreSQL by ${run.workers} worker process(es), the month as 8 files queued: ${fmt(perSecond(run.read, run.ms))} CDRs/s, ${(run.ms / 1000).toFixed(1)} s wall, ${(run.cpuUs / run.read).toFixed(1)} CPU µs per CDR (workers and PostgreSQL), peak RSS per worker ${fmt(run.peakRssMb)} MB`,
   );
 }
 rmSync(work, { recursive: true, force: true });

@@ -117,6 +117,18 @@ class BrokenRecord implements CsvRecord {
  * broken record with its start, and the rest of it is skipped unread.
  */
 export async function* readCsvRecords(chunks: AsyncIterable<string>, delimiter = ',', limits: RecordLimits = DEFAULT_RECORD_LIMITS): AsyncGenerator<CsvRecord> {
+  for await (const records of readCsvRecordBatches(chunks, delimiter, limits)) yield* records;
+}
+
+/**
+ * The records as `readCsvRecords` yields them, a chunk's worth at a time: the hot path awaits once
+ * per chunk (a few hundred records), not once per record.
+ */
+export async function* readCsvRecordBatches(
+  chunks: AsyncIterable<string>,
+  delimiter = ',',
+  limits: RecordLimits = DEFAULT_RECORD_LIMITS,
+): AsyncGenerator<readonly CsvRecord[]> {
   const code = delimiter.charCodeAt(0);
   let rest = '';
   let lineNo = 0;
@@ -127,7 +139,7 @@ export async function* readCsvRecords(chunks: AsyncIterable<string>, delimiter =
   let first = true;
   /** the rest of an over-long line is being skipped */
   let skipping = false;
-  const out: CsvRecord[] = [];
+  let out: CsvRecord[] = [];
 
   const line = (text: string): void => {
     lineNo++;
@@ -203,8 +215,10 @@ export async function* readCsvRecords(chunks: AsyncIterable<string>, delimiter =
       rest = '';
       skipping = true;
     }
-    yield* out;
-    out.length = 0;
+    if (out.length > 0) {
+      yield out;
+      out = [];
+    }
   }
   if (rest.length > 0) line(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
   // quotes still open at the end of the file: each opening line is a stray quote, the lines after it are read again
@@ -215,5 +229,5 @@ export async function* readCsvRecords(chunks: AsyncIterable<string>, delimiter =
     out.push(new BrokenRecord(openedAt, opened!, `a quote opened on line ${openedAt} is not closed before the end of the file; read as a stray quote`));
     for (const [k, l] of after.entries()) take(l, openedAt + 1 + k);
   }
-  yield* out;
+  if (out.length > 0) yield out;
 }

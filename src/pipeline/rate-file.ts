@@ -12,7 +12,7 @@ import { type Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { RejectReason } from '../domain/cdr.js';
 import { createCdrFormat, detectCdrFormat, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
-import { readCsvRecords } from '../ingest/csv-lines.js';
+import { readCsvRecordBatches } from '../ingest/csv-lines.js';
 import { implausible, inertText, withSafeTexts, type IngestLimits } from '../ingest/plausibility.js';
 import { decodeText } from '../ingest/decode-text.js';
 import { rateCdr, type RatingContext } from '../rating/rate-cdr.js';
@@ -114,7 +114,7 @@ export async function rateFile(context: RatingContext, job: RateFileJob, emit: R
   });
   const bytes = job.path.endsWith('.gz') ? bounded(raw.pipe(createGunzip()), MAX_INFLATION * totalBytes + INFLATION_ALLOWANCE) : raw;
   let encoding = '';
-  const records = readCsvRecords(decodeText(bytes as AsyncIterable<Buffer>, (e) => (encoding = e)));
+  const batches = readCsvRecordBatches(decodeText(bytes as AsyncIterable<Buffer>, (e) => (encoding = e)));
 
   let format = job.format === 'auto' ? undefined : createCdrFormat(job.format, job.formatOptions);
   let source = job.source ?? format?.name ?? '';
@@ -141,49 +141,50 @@ export async function rateFile(context: RatingContext, job: RateFileJob, emit: R
 
   let lastProgress = 0;
   try {
-    for await (const record of records) {
-      const { lineNo, raw: rawLine } = record;
-      read++;
-      if (read === 1) {
-        format ??= detectCdrFormat(record.fields, job.formatOptions);
-        if (!format) {
-          return await emit({
-            kind: 'refused',
-            message: `line ${lineNo}: cannot tell the CDR format from "${rawLine.slice(0, 80)}"; name it with --cdr-format`,
-          });
-        }
-        source = job.source ?? format.name;
-        await emit({ kind: 'start', format: format.name, source });
-        if (format.checkHeader) {
-          const problem = format.checkHeader(record.fields);
-          if (problem) return await emit({ kind: 'refused', message: `line ${lineNo}: ${problem}; nothing was ingested from this file` });
-          skip('header');
-          continue;
-        }
-      }
-      if (record.problem !== undefined) {
-        reject('unreadable', record.problem, lineNo, rawLine);
-      } else {
-        const result =
-          format!.readPlainLine && rawLine.indexOf('"') < 0 ? format!.readPlainLine(rawLine, source) : format!.readRow(record.fields, source, rawLine);
-        if (result.kind === 'skip') skip(result.detail);
-        else if (result.kind === 'reject') reject(result.reason, result.detail, lineNo, rawLine);
-        else {
-          const wrong = implausible(result.cdr, job.limits, job.nowMs);
-          if (wrong) reject(wrong.reason, wrong.detail, lineNo, rawLine);
-          else {
-            const rated = rateCdr(context, withSafeTexts(result.cdr));
-            if (rated.ok) calls.add(rated.call, lineNo);
-            else reject(rated.reason, rated.detail, lineNo, rawLine);
+    for await (const records of batches)
+      for (const record of records) {
+        const { lineNo, raw: rawLine } = record;
+        read++;
+        if (read === 1) {
+          format ??= detectCdrFormat(record.fields, job.formatOptions);
+          if (!format) {
+            return await emit({
+              kind: 'refused',
+              message: `line ${lineNo}: cannot tell the CDR format from "${rawLine.slice(0, 80)}"; name it with --cdr-format`,
+            });
+          }
+          source = job.source ?? format.name;
+          await emit({ kind: 'start', format: format.name, source });
+          if (format.checkHeader) {
+            const problem = format.checkHeader(record.fields);
+            if (problem) return await emit({ kind: 'refused', message: `line ${lineNo}: ${problem}; nothing was ingested from this file` });
+            skip('header');
+            continue;
           }
         }
+        if (record.problem !== undefined) {
+          reject('unreadable', record.problem, lineNo, rawLine);
+        } else {
+          const result =
+            format!.readPlainLine && rawLine.indexOf('"') < 0 ? format!.readPlainLine(rawLine, source) : format!.readRow(record.fields, source, rawLine);
+          if (result.kind === 'skip') skip(result.detail);
+          else if (result.kind === 'reject') reject(result.reason, result.detail, lineNo, rawLine);
+          else {
+            const wrong = implausible(result.cdr, job.limits, job.nowMs);
+            if (wrong) reject(wrong.reason, wrong.detail, lineNo, rawLine);
+            else {
+              const rated = rateCdr(context, withSafeTexts(result.cdr));
+              if (rated.ok) calls.add(rated.call, lineNo);
+              else reject(rated.reason, rated.detail, lineNo, rawLine);
+            }
+          }
+        }
+        if (calls.size + rejects.length >= job.batchSize) await flush();
+        if ((read & 0xfff) === 0 && performance.now() - lastProgress > 100) {
+          lastProgress = performance.now();
+          await emit({ kind: 'progress', bytesRead, totalBytes });
+        }
       }
-      if (calls.size + rejects.length >= job.batchSize) await flush();
-      if ((read & 0xfff) === 0 && performance.now() - lastProgress > 100) {
-        lastProgress = performance.now();
-        await emit({ kind: 'progress', bytesRead, totalBytes });
-      }
-    }
   } catch (error) {
     const reason = readErrorReason(error);
     if (reason === undefined) throw error;

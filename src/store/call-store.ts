@@ -11,7 +11,7 @@ import { LOCK, type Database, type Session } from './database.js';
 import type { RatedCallRow } from './schema.js';
 import type { AllocationScope } from './allocation-store.js';
 import { CopyBinaryWriter } from './copy-binary-writer.js';
-import { fnv1a } from './fnv1a.js';
+import { fnv1aJoined } from './fnv1a.js';
 
 const CALL_COLUMNS = [
   'account_id',
@@ -130,7 +130,7 @@ const KEY_COLUMNS = ['source', 'record_id', 'fingerprint'] as const;
 
 /** A 32-bit fingerprint of what identifies a call besides its key: to tell a re-sent record whose fields differ. */
 function fingerprint(call: RatedCall): number {
-  return fnv1a(`${call.accountId}|${call.cdr.startedAtMs}|${call.cdr.answeredSeconds}|${call.cdr.calledNumber}`);
+  return fnv1aJoined(call.accountId, call.cdr.startedAtMs, call.cdr.answeredSeconds, call.cdr.calledNumber);
 }
 
 /** Rated calls of one file, serialized for COPY as they are rated, with their totals. */

@@ -61,7 +61,20 @@ export function formatEuros(euros: Decimal, places = 2): string {
   return euros.toFixed(places, Decimal.ROUND_HALF_UP);
 }
 
-/** A tick amount shown with 6 decimals (display only; the stored value stays exact). */
+const BIG_TICKS_PER_EURO = BigInt(TICKS_PER_EURO);
+
+/**
+ * A tick amount shown with `places` decimals, rounded half away from zero, as
+ * `formatEuros(ticksToEuros(ticks), places)` writes it (display only; the stored value stays exact).
+ * In integers: the call history formats two amounts per call.
+ */
 export function formatTicks(ticks: number | bigint | string, places = 6): string {
-  return formatEuros(ticksToEuros(ticks), places);
+  const t = BigInt(ticks);
+  const negative = t < 0n;
+  const scaled = (negative ? -t : t) * 10n ** BigInt(places);
+  let units = scaled / BIG_TICKS_PER_EURO;
+  if ((scaled % BIG_TICKS_PER_EURO) * 2n >= BIG_TICKS_PER_EURO) units++;
+  const digits = units.toString().padStart(places + 1, '0');
+  const sign = negative ? '-' : '';
+  return places === 0 ? `${sign}${digits}` : `${sign}${digits.slice(0, -places)}.${digits.slice(-places)}`;
 }

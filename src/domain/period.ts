@@ -1,8 +1,7 @@
 /**
  * Billing periods: calendar months in Europe/Amsterdam, written `YYYY-MM`.
  */
-import { TZDate } from '@date-fns/tz';
-import { AMSTERDAM } from './amsterdam-time.js';
+import { amsterdamMidnightUtc } from './amsterdam-time.js';
 import { daysInMonth } from './calendar.js';
 
 export interface Period {
@@ -39,7 +38,7 @@ export function previousPeriod(period: Period): Period {
 
 /** First instant of the period (Amsterdam midnight on the 1st), as a UTC Date. */
 export function periodStart(period: Period): Date {
-  return new Date(new TZDate(period.year, period.month - 1, 1, AMSTERDAM).getTime());
+  return amsterdamMidnightUtc(period.year, period.month, 1);
 }
 
 /** First instant after the period. */

@@ -168,7 +168,7 @@ export async function* callHistoryBatches(database: Database, query: HistoryQuer
 /** Totals per category over the whole filtered set. */
 export async function callHistoryTotals(database: Database, query: HistoryQuery): Promise<CategoryTotal[]> {
   // the portal's statement with an empty page: the same SQL whichever asks
-  return toTotals((await historyPageWithTotals(database.db, toFilter(query), undefined, 0)).totals);
+  return toTotals((await historyPageWithTotals(database, toFilter(query), undefined, 0)).totals);
 }
 
 /** A page and the totals of the whole filtered set, read together. */
@@ -179,7 +179,7 @@ export async function callHistoryPageWithTotals(
   limit: number,
 ): Promise<HistoryPage & { totals: CategoryTotal[] }> {
   const after = cursor === undefined ? undefined : decodeCursor(cursor);
-  const { rows, totals } = await historyPageWithTotals(database.db, toFilter(query), after, Math.min(limit, MAX_PAGE_SIZE) + 1);
+  const { rows, totals } = await historyPageWithTotals(database, toFilter(query), after, Math.min(limit, MAX_PAGE_SIZE) + 1);
   const page = rows.slice(0, limit);
   return { calls: page.map(toRecord), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null, totals: toTotals(totals) };
 }

@@ -5,13 +5,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Mutex, PGliteDialect } from './pglite-dialect.js';
 import type { Schema } from './schema.js';
+import { fnv1a } from './fnv1a.js';
 
 /**
  * Advisory lock keys: ingests hold `ingest` shared for their transaction (reading the invoice
@@ -47,6 +48,12 @@ export interface Database {
    * by one process at a time, so there it always acquires, after the runs before it in this process.
    */
   exclusively<T>(key: number, work: () => Promise<T>): Promise<{ acquired: true; value: T } | { acquired: false }>;
+  /**
+   * Runs a read statement prepared once per connection (PostgreSQL: parsed and planned once, then
+   * executed with each call's parameters), or as a plain query on the embedded database. For hot
+   * paths whose statement text repeats (the portal's history page).
+   */
+  prepared<R>(query: CompiledQuery): Promise<R[]>;
   close(): Promise<void>;
 }
 
@@ -135,6 +142,12 @@ async function openPostgres(url: string, connections: number): Promise<Database>
         client.release();
       }
     },
+    async prepared<R>(query: CompiledQuery) {
+      // the name says which text it stands for: one prepared statement per distinct text and connection
+      const name = `cdrbill_${(fnv1a(query.sql) >>> 0).toString(36)}_${query.sql.length}`;
+      const result = await pool.query({ name, text: query.sql, values: query.parameters as unknown[] });
+      return result.rows as R[];
+    },
     async exclusively(key, work) {
       const client = await pool.connect();
       try {
@@ -184,6 +197,9 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
       } finally {
         release();
       }
+    },
+    async prepared<R>(query: CompiledQuery) {
+      return (await db.executeQuery<R>(query)).rows;
     },
     async exclusively(key, work) {
       // one process opens the embedded database; within it, runs of the same key take turns

@@ -164,24 +164,27 @@ export async function enterpriseAccounts(db: Database['db'], enterpriseId: strin
  * category of the whole filtered set, read only the index (0013).
  */
 export async function historyPageWithTotals(
-  db: Database['db'],
+  database: Database,
   filter: HistoryFilter,
   key: HistoryKey | undefined,
   limit: number,
 ): Promise<{ rows: HistoryRow[]; totals: CategoryTotalRow[] }> {
   const where = conditions(filter);
-  const result = await sql<{
+  // prepared: planning this statement cost more than running it (0.4 of 0.6 ms)
+  const result = await database.prepared<{
     calls: (Omit<HistoryRow, 'started_at' | 'setup_at'> & { started_at: string; setup_at: string | null })[] | null;
     totals: CategoryTotalRow[] | null;
-  }>`
+  }>(
+    sql`
     SELECT
       (SELECT json_agg(p) FROM (
          SELECT ${COLUMNS_AS_TEXT} FROM rated_call c WHERE ${where}${after(key)} ${PAGE_ORDER} LIMIT ${limit}) p) AS calls,
       (SELECT json_agg(g) FROM (
          SELECT c.category, count(*)::text AS calls, coalesce(sum(c.answered_seconds), 0)::text AS seconds,
                 coalesce(sum(c.list_price_ticks), 0)::text AS list_price_ticks, coalesce(sum(c.charged_ticks), 0)::text AS charged_ticks
-         FROM rated_call c WHERE ${where} GROUP BY c.category) g) AS totals`.execute(db);
-  const row = result.rows[0]!;
+         FROM rated_call c WHERE ${where} GROUP BY c.category) g) AS totals`.compile(database.db),
+  );
+  const row = result[0]!;
   // json_agg keeps the subquery's order; times come as ISO text
   const rows = (row.calls ?? []).map((c) => ({ ...c, started_at: new Date(c.started_at), setup_at: c.setup_at === null ? null : new Date(c.setup_at) }));
   return { rows, totals: row.totals ?? [] };

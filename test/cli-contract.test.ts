@@ -164,6 +164,9 @@ describe('cdrbill as one tool', () => {
     [['calls', '--account', 'R-1002', '--period', '2026-10', '--output', 'xml'], /--output <format>' argument 'xml' is invalid/],
     [['ingest', 'x.csv', '--cdr-format', 'cisco'], /--cdr-format: expected auto or one of canonical/],
     [['frobnicate'], /unknown command 'frobnicate'/],
+    [['worker'], /cdrbill worker needs a PostgreSQL server \(--db or DATABASE_URL\)/],
+    [['nightly', '--queue', '--cdrs', 'fixtures/cdrs'], /--queue needs a PostgreSQL server/],
+    [['--db', 'postgres://postgres@127.0.0.1:1/x', 'worker', '--concurrency', '0'], /--concurrency: expected a whole number from 1 to 16/],
   ])('exits 2 on a usage error and says which option: %j', (args, message) => {
     const result = cdrbill(...args);
     expect(result.code).toBe(2);

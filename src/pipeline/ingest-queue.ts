@@ -240,7 +240,11 @@ export async function runIngestWorker(database: Database, url: string, options: 
     const t0 = performance.now();
     const loaded = await raterFor();
     try {
-      const report = await ingest(job, loaded);
+      const report = await ingest(job, loaded).catch((error: unknown) => {
+        // the job goes back to the queue (another attempt, maybe by another worker)
+        options.log('file_attempt_failed', { job: id, file: job.fileName, message: error instanceof Error ? error.message : String(error) });
+        throw error;
+      });
       const { read, rated, rejected, duplicates, skipped } = report;
       options.log(report.storedEarlier ? 'file_stored_earlier' : 'file_ingested', {
         job: id,

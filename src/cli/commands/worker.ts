@@ -19,26 +19,26 @@ export function workerCommand(globals: () => GlobalFlags): Command {
     .description('take CDR file jobs queued by `nightly --queue` and ingest them (PostgreSQL; any number of workers, on any machine that sees the files)')
     .option('--concurrency <n>', 'files ingested at once by this process', '1')
     .action(async (options: { concurrency: string }) => {
-      let url: string | undefined;
-      let concurrency = 1;
+      let settings: { url: string; concurrency: number } | undefined;
       await runWithoutDatabase(() => {
-        url = resolveConfig(globals(), process.env).databaseUrl;
+        const url = resolveConfig(globals(), process.env).databaseUrl;
         if (!url) {
           throw new UsageError(
             'cdrbill worker needs a PostgreSQL server (--db or DATABASE_URL): the embedded database is one process’s; ingest there with cdrbill ingest or cdrbill nightly',
           );
         }
-        concurrency = parseOption('--concurrency', CONCURRENCY, options.concurrency);
+        settings = { url, concurrency: parseOption('--concurrency', CONCURRENCY, options.concurrency) };
         return undefined;
       });
-      if (!url) return;
+      if (!settings) return;
+      const { url, concurrency } = settings;
       await runWithDatabase(globals(), async (database) => {
         const logger = pino({ base: { worker: process.pid } });
         const stopped = new Promise<void>((resolve) => {
           process.once('SIGINT', () => resolve());
           process.once('SIGTERM', () => resolve());
         });
-        await runIngestWorker(database, url!, { concurrency, log: (event, fields) => logger.info(fields, event), stopped });
+        await runIngestWorker(database, url, { concurrency, log: (event, fields) => logger.info(fields, event), stopped });
       });
     });
 }

@@ -80,6 +80,15 @@ const REPORTED_REJECTS = 20;
 /** The whole file could not be read; its transaction is rolled back. */
 class FileRefused extends Error {}
 
+/**
+ * The report of a file whose content was stored before (`report` is that ingest's): what reading it
+ * again reports, its calls now duplicates, its rejects the same.
+ */
+export function asStoredEarlier(report: FileReport): FileReport {
+  if (report.storedEarlier) return report;
+  return { ...report, rated: 0, duplicates: report.rated + report.duplicates, duplicatesDiffering: 0, byCategory: new Map(), storedEarlier: true };
+}
+
 /** The SHA-256 of a file's content, hex. */
 export async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -145,8 +154,7 @@ async function storeRatedFile(
     const earlier = await lockFileContent(session, hash);
     if (earlier) {
       const { fileId, source, ...counts } = earlier;
-      const reasons = await storedRejectsByReason(session, hash);
-      return {
+      return asStoredEarlier({
         file: path,
         source,
         format: options.format,
@@ -155,11 +163,10 @@ async function storeRatedFile(
         duplicatesDiffering: 0,
         skippedBy: [],
         fileId,
-        rejectsByReason: reasons,
+        rejectsByReason: await storedRejectsByReason(session, hash),
         byCategory: new Map(),
         rejects: [],
-        storedEarlier: true,
-      };
+      });
     }
   }
   const fileId = await reserveIngestFileId(session);

@@ -21,7 +21,7 @@ import { openJobQueue, type JobQueue } from '../store/job-queue.js';
 import { parseTariffFiles } from '../tariffs/parse-tariff-files.js';
 import type { TariffSet } from '../tariffs/tariff-set.js';
 import { createFileRater, type FileRater } from './file-rater.js';
-import { hashFile, ingestFile, type FileReport } from './ingest-file.js';
+import { asStoredEarlier, hashFile, ingestFile, type FileReport } from './ingest-file.js';
 import { loadRatingInputs } from './ingest-files.js';
 
 export const INGEST_QUEUE = 'ingest-file';
@@ -127,6 +127,8 @@ export async function ingestFilesQueued(database: Database, url: string, paths: 
     // the same content queued by an earlier run whose job failed for good is tried again
     const before = await queue.status(jobs.map((j) => j.id));
     await queue.retry(jobs.filter((j) => before.get(j.id)?.state === 'failed').map((j) => j.id));
+    // a content ingested by an earlier run's job: reported as reading it again would (all duplicates)
+    const done = new Set(jobs.filter((j) => before.get(j.id)?.state === 'completed').map((j) => j.id));
     log('files_queued', { files: jobs.length });
 
     const reports = new Map<string, FileReport>();
@@ -139,7 +141,8 @@ export async function ingestFilesQueued(database: Database, url: string, paths: 
       for (const [id, job] of pending) {
         const status = states.get(id);
         if (status?.state === 'completed') {
-          const report = fromJson(status.output as QueuedFileReport, job.path);
+          const finished = fromJson(status.output as QueuedFileReport, job.path);
+          const report = done.has(id) ? asStoredEarlier(finished) : finished;
           reports.set(id, report);
           pending.delete(id);
           options.onFile?.(report);

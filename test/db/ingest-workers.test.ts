@@ -114,6 +114,13 @@ describe.skipIf(!process.env.DATABASE_URL)('ingest by worker processes (PostgreS
       expect(got.charged).toBe(reference.charged);
       expect(got.files).toBe(String(2 * FILES_PER_FORMAT));
       expect(got.invoices).toEqual(reference.invoices);
+      if (workers === 1) {
+        // the same files again: their contents were stored, nothing is queued for a worker, all duplicates
+        const again = await finished(nightly(url, true));
+        expect(again.code, again.output).toBe(0);
+        expect(again.output).toContain(`= rated 0 + rejected 0 + duplicates ${reference.calls} + skipped ${2 * FILES_PER_FORMAT}`);
+        expect((await outcome(url)).calls).toBe(reference.calls);
+      }
     }, 180_000);
   }
 

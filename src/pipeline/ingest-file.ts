@@ -47,7 +47,7 @@ export interface FileReport extends IngestCounts {
   readonly rejects: readonly StoredReject[];
   /** set when the file as a whole could not be read (bad header, unknown format) */
   readonly fileError?: string;
-  /** its content was stored before (by the ingest `fileId`, whose counts these are): nothing was stored now */
+  /** its content was stored before, by the ingest `fileId`: nothing was stored now, its calls count as duplicates */
   readonly storedEarlier?: boolean;
 }
 
@@ -67,8 +67,8 @@ export interface IngestOptions {
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
   /**
    * A worker's file job: the content hash the file was queued with. The content is stored once: a
-   * file whose content was stored before reports that ingest (`storedEarlier`), one whose content
-   * changed since it was queued is refused.
+   * file whose content was stored before stores nothing (`storedEarlier`), one whose content changed
+   * since it was queued is refused.
    */
   readonly queuedContent?: string;
   /** whether the file's transaction may create the history's monthly partitions (default) */

@@ -5,7 +5,7 @@
 import { sql, type Selectable } from 'kysely';
 import { amsterdamParts } from '../domain/amsterdam-time.js';
 import type { Reject } from '../domain/cdr.js';
-import { periodEnd, periodStart, type Period } from '../domain/period.js';
+import { formatPeriod, periodEnd, periodStart, type Period } from '../domain/period.js';
 import type { RatedCall } from '../rating/rate-cdr.js';
 import { LOCK, type Database, type Session } from './database.js';
 import type { RatedCallRow } from './schema.js';
@@ -211,7 +211,7 @@ function createPartitionStatement(period: Period): string {
  */
 export class MissingPartitions extends Error {
   constructor(readonly periods: readonly Period[]) {
-    super(`the history has no partition for ${periods.map((p) => `${p.year}-${String(p.month).padStart(2, '0')}`).join(', ')}`);
+    super(`the history has no partition for ${periods.map(formatPeriod).join(', ')}`);
   }
 }
 

@@ -7,11 +7,13 @@ import type { Readable } from 'node:stream';
 import { createCdrFormat, DEFAULT_FORMAT_OPTIONS, FORMAT_NAMES, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
 import { splitCsvRecord } from '../ingest/csv-lines.js';
 import { DEFAULT_INGEST_LIMITS, implausible, withSafeTexts, type IngestLimits } from '../ingest/plausibility.js';
+import { tariffVersionLabels } from '../rating/rate-call.js';
 import { rateCdr, type RatingContext } from '../rating/rate-cdr.js';
 import { analyzeChangedTables, ConnectionLost, isConnectionLost, type Database } from '../store/database.js';
 import { allocateBundles, type AllocationScope } from '../store/allocation-store.js';
 import { RatedCallBatch, lockIngestShared, reserveIngestFileId, resolveRejects, selectRejectsPage, writeRatedCalls } from '../store/call-store.js';
 import { loadOnNetViews, loadSubscriptionTerms } from '../store/customer-store.js';
+import { recordTariffVersions } from '../store/tariff-version-store.js';
 import { parseTariffFiles } from '../tariffs/parse-tariff-files.js';
 import type { TariffSet } from '../tariffs/tariff-set.js';
 import { createFileRater, ratingContextFrom, type FileRater, type RatingInputs } from './file-rater.js';
@@ -19,9 +21,14 @@ import { ingestFile, type FileReport } from './ingest-file.js';
 import { InputError } from './input-error.js';
 import { loadStoredTariffFiles } from './load-tariffs.js';
 
-/** Everything rating needs, from the database, once per run, as data a worker can be sent. */
+/**
+ * Everything rating needs, from the database, once per run, as data a worker can be sent; the tariff
+ * versions its calls can refer to are recorded first.
+ */
 export async function loadRatingInputs(database: Database): Promise<RatingInputs> {
-  return { tariffFiles: await loadStoredTariffFiles(database), subscriptions: await loadSubscriptionTerms(database), onNet: await loadOnNetViews(database) };
+  const tariffFiles = await loadStoredTariffFiles(database);
+  await recordTariffVersions(database, tariffVersionLabels(parseTariffFiles(tariffFiles)));
+  return { tariffFiles, subscriptions: await loadSubscriptionTerms(database), onNet: await loadOnNetViews(database) };
 }
 
 /** Everything rating needs, from the database, once per run. */

@@ -107,6 +107,19 @@ function versionLabel(planVersion: PlanVersion, deckVersion: RateDeckVersion): s
   return label;
 }
 
+/** Every tariff version label the set can give a call, and '' (a free call's). */
+export function tariffVersionLabels(tariffs: TariffSet): string[] {
+  const labels = [''];
+  for (const plan of tariffs.plans.values()) {
+    for (const planVersion of plan.versions) {
+      for (const deckId of planVersion.rateDecks) {
+        for (const deckVersion of tariffs.rateDecks.get(deckId)?.versions ?? []) labels.push(versionLabel(planVersion, deckVersion));
+      }
+    }
+  }
+  return labels;
+}
+
 interface FoundRate {
   readonly rate: Rate;
   readonly version: string;

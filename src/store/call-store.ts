@@ -8,10 +8,10 @@ import type { Reject } from '../domain/cdr.js';
 import { formatPeriod, periodEnd, periodStart, type Period } from '../domain/period.js';
 import type { RatedCall } from '../rating/rate-cdr.js';
 import { LOCK, type Database, type Session } from './database.js';
-import type { RatedCallRow } from './schema.js';
 import type { AllocationScope } from './allocation-store.js';
 import { CopyBinaryWriter } from './copy-binary-writer.js';
 import { fnv1aJoined } from './fnv1a.js';
+import { tariffVersionId } from './tariff-version-store.js';
 
 const CALL_COLUMNS = [
   'account_id',
@@ -35,7 +35,7 @@ const CALL_COLUMNS = [
   'setup_fee_ticks',
   'list_price_ticks',
   'charged_ticks',
-  'tariff_version',
+  'tariff_version_id',
   'rate_match',
   'rate_per_minute_micros',
   'bands',
@@ -80,7 +80,7 @@ function writeRatedCallRow(out: CopyBinaryWriter, call: RatedCall, lineNo: numbe
     .int8(rating.setupFeeTicks)
     .int8(rating.listPriceTicks)
     .int8(rating.chargedTicks)
-    .text(rating.tariffVersion)
+    .int4(tariffVersionId(rating.tariffVersion))
     .text(rating.rateMatch)
     .int8(rating.ratePerMinuteMicros)
     .text(bandsText(rating.bands))
@@ -442,20 +442,6 @@ export async function recordIngestFile(
       duplicates: counts.duplicates,
       skipped: counts.skipped,
     })
-    .execute();
-}
-
-/** The calls of an account that started in a period, oldest first. */
-export async function listCalls(database: Database, accountId: string, period: Period): Promise<Selectable<RatedCallRow>[]> {
-  return database.db
-    .selectFrom('rated_call')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .where('started_at', '>=', periodStart(period))
-    .where('started_at', '<', periodEnd(period))
-    .orderBy('started_at')
-    .orderBy('source')
-    .orderBy('record_id')
     .execute();
 }
 

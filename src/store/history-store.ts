@@ -7,6 +7,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { Database } from './database.js';
 import type { RatedCallRow } from './schema.js';
+import { TARIFF_VERSION_LABEL } from './tariff-version-store.js';
 
 export interface HistoryFilter {
   readonly accountIds: readonly string[];
@@ -48,7 +49,7 @@ function conditions(filter: HistoryFilter) {
   return sql.join(parts, sql` AND `);
 }
 
-export type HistoryRow = Pick<
+export type HistoryRow = { readonly tariff_version: string } & Pick<
   Selectable<RatedCallRow>,
   | 'account_id'
   | 'started_at'
@@ -69,7 +70,6 @@ export type HistoryRow = Pick<
   | 'list_price_ticks'
   | 'charged_ticks'
   | 'allowance'
-  | 'tariff_version'
   | 'rate_match'
 >;
 
@@ -97,9 +97,11 @@ const CALL_COLUMNS = [
   'rate_match',
 ] as const;
 const AMOUNTS: ReadonlySet<string> = new Set(['list_price_ticks', 'charged_ticks']);
-const COLUMNS = sql.raw(CALL_COLUMNS.map((c) => `c.${c}`).join(', '));
+/** a column of the calls (alias c); the tariff version by its label */
+const column = (c: (typeof CALL_COLUMNS)[number]) => (c === 'tariff_version' ? sql`${TARIFF_VERSION_LABEL} AS tariff_version` : sql.raw(`c.${c}`));
+const COLUMNS = sql.join(CALL_COLUMNS.map(column));
 /** The same columns for json_agg: int8 amounts as text, so that no amount passes through a float. */
-const COLUMNS_AS_TEXT = sql.raw(CALL_COLUMNS.map((c) => (AMOUNTS.has(c) ? `c.${c}::text AS ${c}` : `c.${c}`)).join(', '));
+const COLUMNS_AS_TEXT = sql.join(CALL_COLUMNS.map((c) => (AMOUNTS.has(c) ? sql.raw(`c.${c}::text AS ${c}`) : column(c))));
 
 /** Calls after a page's last key, in the history's order (index order: account, start). */
 const after = (key: HistoryKey | undefined) =>

@@ -7,9 +7,10 @@ import { periodEnd, periodStart, type Period } from '../domain/period.js';
 import type { Session } from './database.js';
 import { INVOICE_OF_CALL } from './invoice-store.js';
 import type { RatedCallRow } from './schema.js';
+import { TARIFF_VERSION_LABEL, tariffVersionId } from './tariff-version-store.js';
 
 /** A stored call with the invoice it is on (null: not invoiced yet). */
-export type StoredCallRow = Selectable<RatedCallRow> & { readonly on_invoice: string | null };
+export type StoredCallRow = Selectable<RatedCallRow> & { readonly tariff_version: string; readonly on_invoice: string | null };
 
 /** The canonical CDR a stored call was rated from. */
 export function callRowToCdr(row: StoredCallRow): Cdr {
@@ -48,6 +49,7 @@ export async function selectCallsPage(
     .selectFrom('rated_call as c')
     .selectAll()
     .select(sql<string | null>`${INVOICE_OF_CALL}`.as('on_invoice'))
+    .select(TARIFF_VERSION_LABEL.as('tariff_version'))
     .where('started_at', '>=', periodStart(period))
     .where('started_at', '<', periodEnd(period));
   if (accountId) query = query.where('account_id', '=', accountId);
@@ -83,17 +85,17 @@ export async function updateRepricedCalls(session: Session, calls: readonly Repr
     UPDATE rated_call r SET
       plan_id = u.plan_id, billed_seconds = u.billed_seconds, setup_fee_ticks = u.setup_fee_ticks,
       list_price_ticks = u.list_price_ticks, charged_ticks = u.charged_ticks, covered_seconds = u.covered_seconds,
-      tariff_version = u.tariff_version, rate_match = u.rate_match, rate_per_minute_micros = u.rate_per_minute_micros,
+      tariff_version_id = u.tariff_version_id, rate_match = u.rate_match, rate_per_minute_micros = u.rate_per_minute_micros,
       bands = u.bands, allowance = u.allowance, free_reason = u.free_reason
     FROM unnest(
       ${col((c) => c.key.accountId)}::text[], ${col((c) => c.key.startedAt.toISOString())}::timestamptz[],
       ${col((c) => c.key.source)}::text[], ${col((c) => c.key.recordId)}::text[],
       ${col((c) => c.planId)}::text[], ${col((c) => c.billedSeconds)}::int[], ${col((c) => c.setupFeeTicks)}::bigint[],
       ${col((c) => c.listPriceTicks)}::bigint[], ${col((c) => c.chargedTicks)}::bigint[], ${col((c) => c.coveredSeconds)}::int[],
-      ${col((c) => c.tariffVersion)}::text[], ${col((c) => c.rateMatch)}::text[], ${col((c) => c.ratePerMinuteMicros)}::bigint[],
+      ${col((c) => tariffVersionId(c.tariffVersion))}::int[], ${col((c) => c.rateMatch)}::text[], ${col((c) => c.ratePerMinuteMicros)}::bigint[],
       ${col((c) => c.bands)}::text[], ${col((c) => c.allowance)}::text[], ${col((c) => c.freeReason)}::text[]
     ) AS u(account_id, started_at, source, record_id, plan_id, billed_seconds, setup_fee_ticks, list_price_ticks,
-           charged_ticks, covered_seconds, tariff_version, rate_match, rate_per_minute_micros, bands, allowance, free_reason)
+           charged_ticks, covered_seconds, tariff_version_id, rate_match, rate_per_minute_micros, bands, allowance, free_reason)
     WHERE r.account_id = u.account_id AND r.started_at = u.started_at AND r.source = u.source AND r.record_id = u.record_id`.execute(session.db);
 }
 

@@ -91,7 +91,8 @@ export interface RatedCallRow {
   setup_fee_ticks: Int8;
   list_price_ticks: Int8;
   charged_ticks: Int8;
-  tariff_version: string;
+  /** tariff_version.id: the label's hash (tariff-version-store.ts) */
+  tariff_version_id: number;
   rate_match: string;
   rate_per_minute_micros: Int8 | null;
   bands: string;
@@ -211,6 +212,11 @@ export interface ApiTokenRow {
   revoked_at: Date | null;
 }
 
+export interface TariffVersionRow {
+  id: number;
+  label: string;
+}
+
 export interface Schema {
   api_token: ApiTokenRow;
   seller: SellerRow;
@@ -230,6 +236,7 @@ export interface Schema {
   ingest_file: IngestFileRow;
   cdr_reject: CdrRejectRow;
   rated_call: RatedCallRow;
+  tariff_version: TariffVersionRow;
   invoice_sequence: InvoiceSequenceRow;
   invoice: InvoiceRow;
 }

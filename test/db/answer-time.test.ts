@@ -11,6 +11,7 @@ import { ingestFiles } from '../../src/pipeline/ingest-files.js';
 import { loadCustomers } from '../../src/pipeline/load-customers.js';
 import { loadTariffs } from '../../src/pipeline/load-tariffs.js';
 import type { Database } from '../../src/store/database.js';
+import { TARIFF_VERSION_LABEL } from '../../src/store/tariff-version-store.js';
 import { tempDir, writeCanonicalFile } from '../support/files.js';
 import { bwCall } from '../support/switch-rows.js';
 import { createTestDatabase, TEST_BACKEND, type TestDatabase } from '../support/test-database.js';
@@ -91,8 +92,9 @@ const FILES = {
 
 async function rated(database: Database, source: string) {
   return database.db
-    .selectFrom('rated_call')
-    .select(['started_at', 'category', 'answered', 'answered_seconds', 'billed_seconds', 'list_price_ticks', 'charged_ticks', 'tariff_version', 'bands'])
+    .selectFrom('rated_call as c')
+    .select(['started_at', 'category', 'answered', 'answered_seconds', 'billed_seconds', 'list_price_ticks', 'charged_ticks', 'bands'])
+    .select(TARIFF_VERSION_LABEL.as('tariff_version'))
     .where('source', '=', source)
     .orderBy('started_at')
     .execute();

@@ -7,6 +7,7 @@ import { issueInvoices } from '../../src/pipeline/issue-invoices.js';
 import { loadCustomers } from '../../src/pipeline/load-customers.js';
 import { loadTariffs } from '../../src/pipeline/load-tariffs.js';
 import type { Database } from '../../src/store/database.js';
+import { TARIFF_VERSION_LABEL } from '../../src/store/tariff-version-store.js';
 import { createTestDatabase, TEST_BACKEND, type TestDatabase } from '../support/test-database.js';
 import { tempDir, writeCanonicalFile } from '../support/files.js';
 
@@ -52,7 +53,13 @@ describe(`ingest and invoice on ${TEST_BACKEND}`, () => {
     expect(stored).toHaveLength(6);
     expect(stored[0]).toMatchObject({ line_no: 3, file_name: 'mixed.csv', raw: expect.stringContaining('t-2,') });
 
-    const calls = await database.db.selectFrom('rated_call').selectAll().where('source', '=', 'canonical').orderBy('record_id').execute();
+    const calls = await database.db
+      .selectFrom('rated_call as c')
+      .selectAll()
+      .select(TARIFF_VERSION_LABEL.as('tariff_version'))
+      .where('source', '=', 'canonical')
+      .orderBy('record_id')
+      .execute();
     expect(calls.map((c) => [c.record_id, c.category, c.billed_seconds])).toEqual([
       ['t-1', 'local', 120],
       ['t-8', 'international', 180],

@@ -6,6 +6,7 @@ import { ingestFiles, retryRejects } from '../../src/pipeline/ingest-files.js';
 import { loadCustomers } from '../../src/pipeline/load-customers.js';
 import { loadTariffs } from '../../src/pipeline/load-tariffs.js';
 import type { Database } from '../../src/store/database.js';
+import { TARIFF_VERSION_LABEL } from '../../src/store/tariff-version-store.js';
 import { bwCall } from '../support/switch-rows.js';
 import { createTestDatabase, TEST_BACKEND, type TestDatabase } from '../support/test-database.js';
 import { tempDir, writeCanonicalFile } from '../support/files.js';
@@ -96,7 +97,7 @@ async function prepared(): Promise<TestDatabase> {
 
 async function ratings(database: Database, source: string) {
   return database.db
-    .selectFrom('rated_call')
+    .selectFrom('rated_call as c')
     .select([
       'record_id',
       'started_at',
@@ -106,10 +107,10 @@ async function ratings(database: Database, source: string) {
       'billed_seconds',
       'list_price_ticks',
       'charged_ticks',
-      'tariff_version',
       'rate_match',
       'bands',
     ])
+    .select(TARIFF_VERSION_LABEL.as('tariff_version'))
     .where('source', '=', source)
     .orderBy('record_id')
     .execute();

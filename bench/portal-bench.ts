@@ -117,7 +117,11 @@ const explain = async (label: string, query: string) => {
 const where = `c.account_id = '${one}' AND c.started_at >= '${from}' AND c.started_at < '${to}'`;
 await explain('history page (50 calls)', `SELECT c.* FROM rated_call c WHERE ${where} ORDER BY c.started_at, c.source, c.record_id LIMIT 51`);
 await explain(
-  'totals per category',
+  'totals per category of the month (call_total)',
+  `SELECT t.category, sum(t.calls), sum(t.seconds), sum(t.list_price_ticks), sum(t.charged_ticks) FROM call_total t WHERE t.account_id = '${one}' AND t.period = '2026-10' GROUP BY t.category`,
+);
+await explain(
+  'totals per category of a date range (the calls)',
   `SELECT c.category, count(*), sum(c.answered_seconds), sum(c.list_price_ticks), sum(c.charged_ticks) FROM rated_call c WHERE ${where} GROUP BY c.category`,
 );
 await explain(
@@ -184,6 +188,8 @@ async function load(label: string, path: (account: string) => string, duration =
   return figures;
 }
 console.log(`\nload: ${CONNECTIONS} connections, ${DURATION} s per endpoint, ${new Set(sample).size} random accounts, ${calls.toLocaleString('en-US')} calls`);
+// a warm-up, not counted: the server's code compiled, its connections and the sample's tokens looked up
+await load('(warm-up)', (a) => `/api/accounts/${a}/calls?period=2026-10&limit=50`, 3);
 const history = await load('history page + totals', (a) => `/api/accounts/${a}/calls?period=2026-10&limit=50`);
 await load('history, mobile only', (a) => `/api/accounts/${a}/calls?period=2026-10&limit=50&category=mobile`);
 await load('per-user summary', (a) => `/api/accounts/${a}/summary?period=2026-10`);

@@ -9,7 +9,7 @@ import { categoryLabel } from '../billing/invoice-view.js';
 import { amsterdamDateTime, amsterdamMidnightUtc, formatDuration } from '../domain/amsterdam-time.js';
 import { addDaysToDate } from '../domain/calendar.js';
 import { formatEuros, formatTicks, roundToCents, ticksToEuros } from '../domain/money.js';
-import { periodEnd, periodStart, type Period } from '../domain/period.js';
+import { formatPeriod, periodEnd, periodStart, type Period } from '../domain/period.js';
 import type { Database } from '../store/database.js';
 import {
   historyPage,
@@ -90,6 +90,7 @@ function toFilter(query: HistoryQuery): HistoryFilter {
     accountIds: query.accountIds,
     from,
     to,
+    period: 'period' in range ? formatPeriod(range.period) : undefined,
     category: query.category,
     direction: query.direction,
     answered: query.answered,

@@ -12,6 +12,7 @@ import { DEFAULT_FORMAT_OPTIONS, type FormatName, type FormatOptions } from '../
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from '../ingest/plausibility.js';
 import type { Database, Session } from '../store/database.js';
 import { allocateBundles, type AllocationScope } from '../store/allocation-store.js';
+import { addCallTotals } from '../store/call-total-store.js';
 import {
   lockFileContent,
   lockIngestShared,
@@ -238,6 +239,7 @@ async function storeRatedFile(
   await inflight;
   if (refused !== undefined) throw new FileRefused(refused);
   if (!started || !ended) throw new Error(`${path}: the rater stopped before the end of the file`);
+  await addCallTotals(session, ended.callTotals);
   await allocateBundles(session, tariffs.bundles, [...bundleScopes.values()]);
   const counts: IngestCounts = { read: ended.read, rated, rejected: ended.rejected, duplicates, skipped: ended.skipped };
   await recordIngestFile(session, fileId, { source: started.source, fileName: file.fileName, contentHash: await file.contentHash }, counts, options.now);

@@ -11,6 +11,7 @@ import { tariffVersionLabels } from '../rating/rate-call.js';
 import { rateCdr, type RatingContext } from '../rating/rate-cdr.js';
 import { analyzeChangedTables, ConnectionLost, isConnectionLost, type Database } from '../store/database.js';
 import { allocateBundles, type AllocationScope } from '../store/allocation-store.js';
+import { addCallTotals, CallTotalSums } from '../store/call-total-store.js';
 import { RatedCallBatch, lockIngestShared, reserveIngestFileId, resolveRejects, selectRejectsPage, writeRatedCalls } from '../store/call-store.js';
 import { loadOnNetViews, loadSubscriptionTerms } from '../store/customer-store.js';
 import { recordTariffVersions } from '../store/tariff-version-store.js';
@@ -136,6 +137,7 @@ export async function retryRejects(
     let duplicates = 0;
     const still = new Map<string, number>();
     const scopes = new Map<string, AllocationScope>();
+    const callTotals = new CallTotalSums();
     let after: { contentHash: string; lineNo: number } | undefined;
     for (;;) {
       const rows = await selectRejectsPage(session, after, 5_000);
@@ -151,7 +153,7 @@ export async function retryRejects(
         const wrong = read?.kind === 'cdr' ? implausible(read.cdr, check.limits, check.now.getTime()) : undefined;
         const result = read?.kind === 'cdr' ? (wrong ? { ok: false as const, ...wrong } : rateCdr(context, withSafeTexts(read.cdr))) : undefined;
         if (result?.ok) {
-          const batch = batches.get(row.file_id) ?? new RatedCallBatch(row.file_id, storeSeq);
+          const batch = batches.get(row.file_id) ?? new RatedCallBatch(row.file_id, storeSeq, callTotals);
           batch.add(result.call, row.line_no);
           batches.set(row.file_id, batch);
           resolved.push(key);
@@ -173,6 +175,7 @@ export async function retryRejects(
       const last = rows[rows.length - 1]!;
       after = { contentHash: last.content_hash, lineNo: last.line_no };
     }
+    await addCallTotals(session, callTotals.rows());
     await allocateBundles(session, context.tariffs.bundles, [...scopes.values()]);
     return { retried, rated, duplicates, stillRejected: still };
   });

@@ -17,6 +17,7 @@ import { implausible, inertText, withSafeTexts, type IngestLimits } from '../ing
 import { decodeText } from '../ingest/decode-text.js';
 import { rateCdr, type RatingContext } from '../rating/rate-cdr.js';
 import { RatedCallBatch, type RatedCallRows, type StoredReject } from '../store/call-store.js';
+import { CallTotalSums, type CallTotalRows } from '../store/call-total-store.js';
 
 export interface RateFileJob {
   readonly path: string;
@@ -50,6 +51,8 @@ export type RateFileEvent =
       readonly skipped: number;
       /** what was skipped: [what, count] ('header', 'version line', …) */
       readonly skippedBy: readonly (readonly [string, number])[];
+      /** the file's rated calls summed by call_total's key (every batch's; a write that met duplicates takes back what it did not store) */
+      readonly callTotals: CallTotalRows;
     };
 
 /** A gzip file may inflate to this many times its size (CDR text compresses 10–20×), plus the allowance. */
@@ -126,7 +129,8 @@ export async function rateFile(context: RatingContext, job: RateFileJob, emit: R
     skipped++;
     skippedBy.set(what, (skippedBy.get(what) ?? 0) + 1);
   };
-  let calls = new RatedCallBatch(job.fileId, job.fileId);
+  const callTotals = new CallTotalSums();
+  let calls = new RatedCallBatch(job.fileId, job.fileId, callTotals);
   let rejects: StoredReject[] = [];
   const reject = (reason: RejectReason, detail: string, lineNo: number, raw: string): void => {
     rejected++;
@@ -134,7 +138,7 @@ export async function rateFile(context: RatingContext, job: RateFileJob, emit: R
   };
   const flush = async (): Promise<void> => {
     const event: RateFileEvent = { kind: 'batch', calls: calls.seal(), rejects };
-    calls = new RatedCallBatch(job.fileId, job.fileId, event.calls.copy.length);
+    calls = new RatedCallBatch(job.fileId, job.fileId, callTotals, event.calls.copy.length);
     rejects = [];
     await emit(event);
   };
@@ -195,5 +199,5 @@ export async function rateFile(context: RatingContext, job: RateFileJob, emit: R
   if (!format) return await emit({ kind: 'refused', message: 'the file is empty' });
   if (calls.size + rejects.length > 0) await flush();
   await emit({ kind: 'progress', bytesRead: totalBytes, totalBytes });
-  await emit({ kind: 'end', encoding, read, rejected, skipped, skippedBy: [...skippedBy] });
+  await emit({ kind: 'end', encoding, read, rejected, skipped, skippedBy: [...skippedBy], callTotals: callTotals.rows() });
 }

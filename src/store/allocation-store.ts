@@ -8,6 +8,7 @@
  */
 import { sql } from 'kysely';
 import { periodEnd, periodStart, type Period } from '../domain/period.js';
+import { addToCallTotals, amsterdamPeriodOf } from './call-total-store.js';
 import { LOCK, type Session } from './database.js';
 import { fnv1a } from './fnv1a.js';
 
@@ -41,7 +42,7 @@ export async function allocateBundles(
   const ends = scopes.map((s) => periodEnd(s.period).toISOString());
   // a function scan returns the array's elements in order
   await sql`SELECT pg_advisory_xact_lock(${LOCK.allocation}, b) FROM unnest(${lockBuckets(scopes)}::int[]) AS u(b)`.execute(session.db);
-  const result = await sql`
+  const result = await sql<{ n: string }>`
     WITH bundle AS (
       SELECT * FROM unnest(${allowances}::text[], ${seconds}::int[]) AS b(allowance, seconds)
     ), scope AS (
@@ -62,7 +63,7 @@ export async function allocateBundles(
       GROUP BY 1, 2, 3, 4
     ), ordered AS (
       SELECT c.account_id, c.started_at, c.source, c.record_id, c.billed_seconds, c.setup_fee_ticks,
-             c.list_price_ticks, c.rate_per_minute_micros,
+             c.list_price_ticks, c.rate_per_minute_micros, c.charged_ticks AS charged_before,
              b.seconds - coalesce(i.covered, 0) AS available,
              coalesce(sum(c.billed_seconds) OVER (
                PARTITION BY c.account_id, c.line, c.allowance, c.period_start
@@ -79,10 +80,16 @@ export async function allocateBundles(
       SELECT a.*, least(a.list_price_ticks,
                         a.setup_fee_ticks + (a.billed_seconds - a.covered) * coalesce(a.rate_per_minute_micros, 0)) AS charged
       FROM allocated a
-    )
-    UPDATE rated_call r SET covered_seconds = p.covered, charged_ticks = p.charged
-    FROM priced p
-    WHERE r.account_id = p.account_id AND r.started_at = p.started_at AND r.source = p.source AND r.record_id = p.record_id
-      AND (r.covered_seconds <> p.covered OR r.charged_ticks <> p.charged)`.execute(session.db);
-  return Number(result.numAffectedRows ?? 0n);
+    ), updated AS (
+      UPDATE rated_call r SET covered_seconds = p.covered, charged_ticks = p.charged
+      FROM priced p
+      WHERE r.account_id = p.account_id AND r.started_at = p.started_at AND r.source = p.source AND r.record_id = p.record_id
+        AND (r.covered_seconds <> p.covered OR r.charged_ticks <> p.charged)
+      RETURNING r.account_id, r.started_at, r.category, r.direction, r.answered, p.charged - p.charged_before AS charged_change
+    ), totals AS (${addToCallTotals(
+      sql`(SELECT account_id, ${amsterdamPeriodOf(sql.raw('started_at'))} AS period, category, direction, answered, 0 AS calls, 0 AS seconds,
+                  0 AS list_price_ticks, charged_change AS charged_ticks FROM updated)`,
+    )})
+    SELECT count(*)::text AS n FROM updated`.execute(session.db);
+  return Number(result.rows[0]!.n);
 }

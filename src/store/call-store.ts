@@ -12,6 +12,7 @@ import type { AllocationScope } from './allocation-store.js';
 import { CopyBinaryWriter } from './copy-binary-writer.js';
 import { fnv1aJoined } from './fnv1a.js';
 import { tariffVersionId } from './tariff-version-store.js';
+import { addToCallTotals, amsterdamPeriodOf, type CallTotalSums } from './call-total-store.js';
 
 const CALL_COLUMNS = [
   'account_id',
@@ -137,18 +138,22 @@ function fingerprint(call: RatedCall): number {
 export class RatedCallBatch {
   private readonly rows: CopyBinaryWriter;
   private readonly periods = new Map<number, Period>();
+  private readonly periodTexts = new Map<number, string>();
   private readonly totals = new Map<string, CategoryTotals>();
   private readonly bundleScopes = new Map<string, AllocationScope>();
   private readonly keys: CopyBinaryWriter;
 
   /**
    * `fileId`: the ingest file the calls were read from; `storeSeq`: the transaction that stores them
-   * (the same id for an ingest; invoices claim calls by it); `expectedBytes`: the size of the
-   * previous batch, say, to allocate once.
+   * (the same id for an ingest; invoices claim calls by it); `callTotals`: summed into as calls are
+   * added, for the writer to add to call_total once (addCallTotals); `expectedBytes`: the size of
+   * the previous batch, say, to allocate once.
    */
   constructor(
     readonly fileId: number,
     readonly storeSeq: number,
+    /** where the calls are summed by call_total's key (for the file, or the transaction) */
+    private readonly callTotals: CallTotalSums,
     expectedBytes = 1 << 20,
   ) {
     this.rows = new CopyBinaryWriter(CALL_COLUMNS.length, Math.max(4096, expectedBytes + (expectedBytes >> 3)));
@@ -164,12 +169,27 @@ export class RatedCallBatch {
     this.keys.text(call.cdr.source).text(call.cdr.recordId).int4(fingerprint(call)).endRow();
     const p = amsterdamParts(call.cdr.startedAtMs);
     const key = p.year * 100 + p.month;
-    if (!this.periods.has(key)) this.periods.set(key, { year: p.year, month: p.month });
+    let period = this.periodTexts.get(key);
+    if (period === undefined) {
+      this.periods.set(key, { year: p.year, month: p.month });
+      period = formatPeriod(p);
+      this.periodTexts.set(key, period);
+    }
     if (call.rating.allowance?.startsWith('bundle:')) {
       const scope = `${call.accountId}|${key}`;
       if (!this.bundleScopes.has(scope)) this.bundleScopes.set(scope, { accountId: call.accountId, period: { year: p.year, month: p.month } });
     }
     const category = call.destination?.category ?? 'incoming';
+    this.callTotals.add(
+      call.accountId,
+      period,
+      category,
+      call.cdr.direction,
+      call.cdr.answered,
+      call.cdr.answeredSeconds,
+      call.rating.listPriceTicks,
+      call.rating.chargedTicks,
+    );
     const t = this.totals.get(category);
     if (t) {
       t.calls++;
@@ -259,6 +279,8 @@ function isUniqueViolation(error: unknown): boolean {
  * Writes a batch of rated calls. A call whose (source, record id) was stored before, in any account
  * or month, or earlier in the batch, is a duplicate and is not written again; `differing` counts the
  * duplicates whose account, start, seconds or number differ from the stored call (the first is kept).
+ * The batch's calls were summed for call_total as they were added (RatedCallBatch), for the caller
+ * to add once; a write that meets duplicates takes back from call_total the rows it did not store.
  */
 export async function writeRatedCalls(session: Session, batch: RatedCallRows, newPartitions: NewPartitions = 'create'): Promise<WriteResult> {
   if (batch.count === 0) return { inserted: 0, duplicates: 0, differing: 0, byCategory: new Map() };
@@ -293,8 +315,12 @@ export async function writeRatedCalls(session: Session, batch: RatedCallRows, ne
       SELECT DISTINCT ON (s.source, s.record_id) ${sql.raw(CALL_COLUMNS.map((c) => `s.${c}`).join(', '))}
       FROM rated_call_stage s JOIN new_key k ON k.source = s.source AND k.record_id = s.record_id
       ORDER BY s.source, s.record_id, s.line_no
-      RETURNING category, billed_seconds, list_price_ticks
-    )
+      RETURNING line_no, category, billed_seconds, list_price_ticks
+    ), not_stored AS (${addToCallTotals(
+      sql`(SELECT s.account_id, ${amsterdamPeriodOf(sql.raw('s.started_at'))} AS period, s.category, s.direction, s.answered, -1 AS calls,
+                  -s.answered_seconds AS seconds, -s.list_price_ticks AS list_price_ticks, -s.charged_ticks AS charged_ticks
+           FROM rated_call_stage s WHERE s.line_no NOT IN (SELECT line_no FROM inserted))`,
+    )})
     SELECT category, count(*)::text AS calls, coalesce(sum(billed_seconds), 0)::text AS billed_seconds,
            coalesce(sum(list_price_ticks), 0)::text AS list_price_ticks
     FROM inserted GROUP BY category`.execute(session.db);

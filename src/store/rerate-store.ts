@@ -7,6 +7,7 @@ import { periodEnd, periodStart, type Period } from '../domain/period.js';
 import type { Session } from './database.js';
 import { INVOICE_OF_CALL } from './invoice-store.js';
 import type { RatedCallRow } from './schema.js';
+import { addToCallTotals, amsterdamPeriodOf } from './call-total-store.js';
 import { TARIFF_VERSION_LABEL, tariffVersionId } from './tariff-version-store.js';
 
 /** A stored call with the invoice it is on (null: not invoiced yet). */
@@ -82,6 +83,7 @@ export async function updateRepricedCalls(session: Session, calls: readonly Repr
   if (calls.length === 0) return;
   const col = <T>(pick: (c: RepricedCall) => T): T[] => calls.map(pick);
   await sql`
+    WITH updated AS (
     UPDATE rated_call r SET
       plan_id = u.plan_id, billed_seconds = u.billed_seconds, setup_fee_ticks = u.setup_fee_ticks,
       list_price_ticks = u.list_price_ticks, charged_ticks = u.charged_ticks, covered_seconds = u.covered_seconds,
@@ -96,7 +98,14 @@ export async function updateRepricedCalls(session: Session, calls: readonly Repr
       ${col((c) => c.bands)}::text[], ${col((c) => c.allowance)}::text[], ${col((c) => c.freeReason)}::text[]
     ) AS u(account_id, started_at, source, record_id, plan_id, billed_seconds, setup_fee_ticks, list_price_ticks,
            charged_ticks, covered_seconds, tariff_version_id, rate_match, rate_per_minute_micros, bands, allowance, free_reason)
-    WHERE r.account_id = u.account_id AND r.started_at = u.started_at AND r.source = u.source AND r.record_id = u.record_id`.execute(session.db);
+    JOIN rated_call o ON o.account_id = u.account_id AND o.started_at = u.started_at AND o.source = u.source AND o.record_id = u.record_id
+    WHERE r.account_id = u.account_id AND r.started_at = u.started_at AND r.source = u.source AND r.record_id = u.record_id
+    RETURNING r.account_id, r.started_at, r.category, r.direction, r.answered,
+              u.list_price_ticks - o.list_price_ticks AS list_price_change, u.charged_ticks - o.charged_ticks AS charged_change
+    ) ${addToCallTotals(
+      sql`(SELECT account_id, ${amsterdamPeriodOf(sql.raw('started_at'))} AS period, category, direction, answered, 0 AS calls, 0 AS seconds,
+                  list_price_change AS list_price_ticks, charged_change AS charged_ticks FROM updated)`,
+    )}`.execute(session.db);
 }
 
 /** Charged and covered per account after a rerate, for the report. */

@@ -217,6 +217,19 @@ export interface TariffVersionRow {
   label: string;
 }
 
+export interface CallTotalRow {
+  account_id: string;
+  period: string;
+  /** `incoming` for calls without a category */
+  category: string;
+  direction: 'outgoing' | 'incoming';
+  answered: boolean;
+  calls: Int8;
+  seconds: Int8;
+  list_price_ticks: Int8;
+  charged_ticks: Int8;
+}
+
 export interface Schema {
   api_token: ApiTokenRow;
   seller: SellerRow;
@@ -236,6 +249,7 @@ export interface Schema {
   ingest_file: IngestFileRow;
   cdr_reject: CdrRejectRow;
   rated_call: RatedCallRow;
+  call_total: CallTotalRow;
   tariff_version: TariffVersionRow;
   invoice_sequence: InvoiceSequenceRow;
   invoice: InvoiceRow;

@@ -3,6 +3,7 @@ import { ingestFiles } from '../../src/pipeline/ingest-files.js';
 import { loadCustomers } from '../../src/pipeline/load-customers.js';
 import { loadTariffs } from '../../src/pipeline/load-tariffs.js';
 import type { Database } from '../../src/store/database.js';
+import { callTotalsDrift } from '../support/call-totals.js';
 import { createTestDatabase, TEST_BACKEND, type TestDatabase } from '../support/test-database.js';
 import { tempDir, writeCanonicalFile } from '../support/files.js';
 
@@ -153,6 +154,7 @@ describe(`rerate after a tariff correction (${TEST_BACKEND})`, () => {
     ]);
     const again = await reratePeriod(database, { year: 2026, month: 10 });
     expect(again).toMatchObject({ examined: 5, changed: 0, accounts: [] });
+    expect(await callTotalsDrift(database)).toEqual([]);
   });
 });
 

@@ -10,6 +10,7 @@ import type { Database } from '../../src/store/database.js';
 import { TARIFF_VERSION_LABEL } from '../../src/store/tariff-version-store.js';
 import { createTestDatabase, TEST_BACKEND, type TestDatabase } from '../support/test-database.js';
 import { tempDir, writeCanonicalFile } from '../support/files.js';
+import { callTotalsDrift } from '../support/call-totals.js';
 
 const NOW = new Date('2026-11-01T06:00:00Z');
 const ingest = (database: Database, paths: string[]) => ingestFiles(database, paths, { format: 'canonical', now: NOW });
@@ -88,6 +89,7 @@ describe(`ingest and invoice on ${TEST_BACKEND}`, () => {
     expect(second).toMatchObject({ read: 5, rated: 0, duplicates: 3, rejected: 1, skipped: 1 });
     expect(await count()).toBe(after);
     expect(await rejects()).toBe(rejectsBefore + 1);
+    expect(await callTotalsDrift(database)).toEqual([]);
   });
 
   it('takes a record re-sent with a corrected start or for another line as a duplicate, and says its fields differ', async () => {
@@ -101,6 +103,7 @@ describe(`ingest and invoice on ${TEST_BACKEND}`, () => {
     const [report] = await ingest(database, [resent]);
     expect(report).toMatchObject({ read: 4, rated: 0, duplicates: 3, duplicatesDiffering: 2, skipped: 1 });
     expect(await count()).toBe(before);
+    expect(await callTotalsDrift(database)).toEqual([]);
   });
 
   it('refuses a file with a wrong header and stores nothing from it', async () => {

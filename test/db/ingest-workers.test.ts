@@ -11,6 +11,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCustomers, seededRandom, splitCdrFile, writeMonth } from '../../bench/generate-month.js';
 import { openDatabase } from '../../src/store/database.js';
+import { callTotalsDrift } from '../support/call-totals.js';
 import { tempDir } from '../support/files.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -80,7 +81,7 @@ async function outcome(url: string) {
       SELECT (SELECT count(*) FROM rated_call)::text AS calls, (SELECT count(*) FROM cdr_key)::text AS keys,
              (SELECT sum(charged_ticks) FROM rated_call)::text AS charged,
              (SELECT count(*) FROM ingest_file)::text AS files, (SELECT count(DISTINCT content_hash) FROM ingest_file)::text AS contents`.execute(database.db);
-    return { invoices, ...counts.rows[0]! };
+    return { invoices, ...counts.rows[0]!, totalsDrift: await callTotalsDrift(database) };
   } finally {
     await database.close();
   }
@@ -98,6 +99,7 @@ describe.skipIf(!process.env.DATABASE_URL)('ingest by worker processes (PostgreS
     expect(reference.keys).toBe(reference.calls);
     expect(reference.files).toBe(String(2 * FILES_PER_FORMAT));
     expect(reference.invoices.length).toBe(600);
+    expect(reference.totalsDrift).toEqual([]);
   }, 120_000);
 
   for (const workers of [1, 2, 4]) {
@@ -114,6 +116,7 @@ describe.skipIf(!process.env.DATABASE_URL)('ingest by worker processes (PostgreS
       expect(got.charged).toBe(reference.charged);
       expect(got.files).toBe(String(2 * FILES_PER_FORMAT));
       expect(got.invoices).toEqual(reference.invoices);
+      expect(got.totalsDrift).toEqual([]);
       if (workers === 1) {
         // the same files again: their contents were stored, nothing is queued for a worker, all duplicates
         const again = await finished(nightly(url, true));
@@ -167,5 +170,6 @@ describe.skipIf(!process.env.DATABASE_URL)('ingest by worker processes (PostgreS
     expect(got.files).toBe(String(2 * FILES_PER_FORMAT));
     expect(got.contents).toBe(String(2 * FILES_PER_FORMAT));
     expect(got.invoices).toEqual(reference.invoices);
+    expect(got.totalsDrift).toEqual([]);
   }, 300_000);
 });

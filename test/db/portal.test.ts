@@ -18,6 +18,7 @@ import { loadCustomers } from '../../src/pipeline/load-customers.js';
 import { loadTariffs } from '../../src/pipeline/load-tariffs.js';
 import { createToken, revoke } from '../../src/pipeline/tokens.js';
 import { buildPortal } from '../../src/portal/server.js';
+import { callTotalsDrift } from '../support/call-totals.js';
 import { CASES, goldenCases, runCase } from '../support/golden-cases.js';
 import { createTestDatabase, TEST_BACKEND, type TestDatabase } from '../support/test-database.js';
 
@@ -195,6 +196,7 @@ describe(`history totals against the invoices (${TEST_BACKEND})`, () => {
               (billed.get(`${doc.account.id}|${line.period}|${line.category}`) ?? new Decimal(0)).add(line.amount),
             );
         }
+        expect(await callTotalsDrift(database), name).toEqual([]);
         const keys = [...new Set([...billed.keys()].map((k) => k.split('|').slice(0, 2).join('|')))];
         expect(keys.length, name).toBeGreaterThan(0);
         for (const key of keys) {

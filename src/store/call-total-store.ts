@@ -1,0 +1,178 @@
+/**
+ * Totals of the call history per account, Amsterdam month, category, direction and answered
+ * (call_total, 0015): what the portal shows beside each page of a month's calls, read from a few
+ * rows. Every statement that writes calls adds what it changed, in its own transaction: an ingest the
+ * calls it stored, bundle allocation and a rerate the difference they made to charge and list price.
+ * Rows are taken in key order, whoever writes, so that concurrent writers cannot deadlock.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import { CopyBinaryWriter } from './copy-binary-writer.js';
+import type { Session } from './database.js';
+
+/** The Amsterdam month (YYYY-MM) of a start time column, as call_total.period. */
+export const amsterdamPeriodOf = (startedAt: RawBuilder<unknown>) => sql`to_char(${startedAt} AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM')`;
+
+/** Rows are taken in this order by every writer (bytewise: the keys' collation), so that concurrent writers cannot deadlock. */
+const KEY_ORDER = sql.raw('ORDER BY 1, 2, 3, 4, 5');
+const ADD_ON_CONFLICT = sql.raw(`ON CONFLICT (account_id, period, category, direction, answered) DO UPDATE SET
+      calls = t.calls + excluded.calls, seconds = t.seconds + excluded.seconds,
+      list_price_ticks = t.list_price_ticks + excluded.list_price_ticks, charged_ticks = t.charged_ticks + excluded.charged_ticks`);
+
+/**
+ * A statement adding `rows` to the totals: a parenthesized subquery with account_id, period, category (null for
+ * incoming calls), direction, answered, calls, seconds, list_price_ticks and charged_ticks, one row
+ * per call or per difference. Usable as a data-modifying CTE.
+ */
+export function addToCallTotals(rows: RawBuilder<unknown>) {
+  return sql`
+    INSERT INTO call_total AS t (account_id, period, category, direction, answered, calls, seconds, list_price_ticks, charged_ticks)
+    SELECT d.account_id COLLATE "C", d.period COLLATE "C", coalesce(d.category, 'incoming') COLLATE "C", d.direction COLLATE "C", d.answered,
+           sum(d.calls), sum(d.seconds), sum(d.list_price_ticks), sum(d.charged_ticks)
+    FROM ${rows} d GROUP BY 1, 2, 3, 4, 5 ${KEY_ORDER}
+    ${ADD_ON_CONFLICT}`;
+}
+
+/** Totals of a batch of calls, in columns (plain data: it crosses from a rating thread). */
+export interface CallTotalRows {
+  readonly accountIds: string[];
+  readonly periods: string[];
+  readonly categories: string[];
+  readonly directions: string[];
+  readonly answered: boolean[];
+  readonly calls: number[];
+  readonly seconds: number[];
+  readonly listPriceTicks: number[];
+  readonly chargedTicks: number[];
+}
+
+interface Sums {
+  /** (period, category, direction, answered) as a small number */
+  readonly key: number;
+  readonly accountId: string;
+  readonly period: string;
+  readonly category: string;
+  readonly direction: string;
+  readonly answered: boolean;
+  calls: number;
+  seconds: number;
+  listPriceTicks: number;
+  chargedTicks: number;
+}
+
+/**
+ * Sums calls by call_total's key as they are rated. Ticks add up as numbers (as rating computes
+ * them); a sum past 2^53 (€150 million of one account's month and category) is refused, not rounded.
+ */
+export class CallTotalSums {
+  /** by account, then by a small number for (period, category, direction, answered): no key text built per call */
+  private readonly sums = new Map<string, Sums[]>();
+  private readonly codes = new Map<string, number>();
+
+  /** A small number per period or category text seen. */
+  private code(text: string): number {
+    let code = this.codes.get(text);
+    if (code === undefined) {
+      code = this.codes.size;
+      this.codes.set(text, code);
+    }
+    return code;
+  }
+
+  add(
+    accountId: string,
+    period: string,
+    category: string,
+    direction: string,
+    answered: boolean,
+    seconds: number,
+    listPriceTicks: number,
+    chargedTicks: number,
+  ): void {
+    let ofAccount = this.sums.get(accountId);
+    if (ofAccount === undefined) {
+      ofAccount = [];
+      this.sums.set(accountId, ofAccount);
+    }
+    const key = ((this.code(period) * 1024 + this.code(category)) * 2 + (direction === 'outgoing' ? 1 : 0)) * 2 + (answered ? 1 : 0);
+    // an account has a few keys in a file: a short list is cheaper than a map
+    for (const s of ofAccount) {
+      if (s.key === key) {
+        s.calls++;
+        s.seconds += seconds;
+        s.listPriceTicks += listPriceTicks;
+        s.chargedTicks += chargedTicks;
+        return;
+      }
+    }
+    ofAccount.push({ key, accountId, period, category, direction, answered, calls: 1, seconds, listPriceTicks, chargedTicks });
+  }
+
+  rows(): CallTotalRows {
+    const out: CallTotalRows = {
+      accountIds: [],
+      periods: [],
+      categories: [],
+      directions: [],
+      answered: [],
+      calls: [],
+      seconds: [],
+      listPriceTicks: [],
+      chargedTicks: [],
+    };
+    for (const s of [...this.sums.values()].flat()) {
+      if (!Number.isSafeInteger(s.listPriceTicks) || !Number.isSafeInteger(s.chargedTicks) || !Number.isSafeInteger(s.seconds)) {
+        throw new Error(`call totals of ${s.accountId} ${s.period} ${s.category} exceed exact number arithmetic`);
+      }
+      out.accountIds.push(s.accountId);
+      out.periods.push(s.period);
+      out.categories.push(s.category);
+      out.directions.push(s.direction);
+      out.answered.push(s.answered);
+      out.calls.push(s.calls);
+      out.seconds.push(s.seconds);
+      out.listPriceTicks.push(s.listPriceTicks);
+      out.chargedTicks.push(s.chargedTicks);
+    }
+    return out;
+  }
+}
+
+/** Adds sums of calls stored as they were rated (once per transaction: each key's row is written once). */
+export async function addCallTotals(session: Session, rows: CallTotalRows): Promise<void> {
+  const n = rows.accountIds.length;
+  if (n === 0) return;
+  // COPYed into a staging table and added from there: a statement with arrays of 100,000 elements spends seconds on their text
+  const copy = new CopyBinaryWriter(STAGE_COLUMNS.length, n * 64);
+  for (let i = 0; i < n; i++) {
+    copy
+      .text(rows.accountIds[i])
+      .text(rows.periods[i])
+      .text(rows.categories[i])
+      .text(rows.directions[i])
+      .bool(rows.answered[i]!)
+      .int8(rows.calls[i])
+      .int8(rows.seconds[i])
+      .int8(rows.listPriceTicks[i])
+      .int8(rows.chargedTicks[i])
+      .endRow();
+  }
+  await sql.raw('CREATE TEMP TABLE IF NOT EXISTS call_total_stage (LIKE call_total) ON COMMIT DELETE ROWS').execute(session.db);
+  await sql.raw('TRUNCATE call_total_stage').execute(session.db);
+  await session.copyFrom('call_total_stage', STAGE_COLUMNS, copy.finish(), 'binary');
+  // one row per key already: no grouping. A key whose calls were all duplicates (taken back when
+  // they were not stored) comes to zero calls: no row is kept for it
+  const added = await sql<{ emptied: number }>`
+    WITH added AS (
+      INSERT INTO call_total AS t SELECT * FROM call_total_stage ${KEY_ORDER} ${ADD_ON_CONFLICT}
+      RETURNING calls
+    )
+    SELECT count(*)::int AS emptied FROM added WHERE calls = 0`.execute(session.db);
+  if (added.rows[0]!.emptied > 0) {
+    await sql`
+      DELETE FROM call_total t USING call_total_stage s
+      WHERE t.calls = 0 AND t.account_id = s.account_id AND t.period = s.period AND t.category = s.category
+        AND t.direction = s.direction AND t.answered = s.answered`.execute(session.db);
+  }
+}
+
+const STAGE_COLUMNS = ['account_id', 'period', 'category', 'direction', 'answered', 'calls', 'seconds', 'list_price_ticks', 'charged_ticks'] as const;

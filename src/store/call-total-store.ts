@@ -6,7 +6,6 @@
  * Rows are taken in key order, whoever writes, so that concurrent writers cannot deadlock.
  */
 import { sql, type RawBuilder } from 'kysely';
-import { CopyBinaryWriter } from './copy-binary-writer.js';
 import type { Session } from './database.js';
 
 /** The Amsterdam month (YYYY-MM) of a start time column, as call_total.period. */
@@ -139,40 +138,23 @@ export class CallTotalSums {
 
 /** Adds sums of calls stored as they were rated (once per transaction: each key's row is written once). */
 export async function addCallTotals(session: Session, rows: CallTotalRows): Promise<void> {
-  const n = rows.accountIds.length;
-  if (n === 0) return;
-  // COPYed into a staging table and added from there: a statement with arrays of 100,000 elements spends seconds on their text
-  const copy = new CopyBinaryWriter(STAGE_COLUMNS.length, n * 64);
-  for (let i = 0; i < n; i++) {
-    copy
-      .text(rows.accountIds[i])
-      .text(rows.periods[i])
-      .text(rows.categories[i])
-      .text(rows.directions[i])
-      .bool(rows.answered[i]!)
-      .int8(rows.calls[i])
-      .int8(rows.seconds[i])
-      .int8(rows.listPriceTicks[i])
-      .int8(rows.chargedTicks[i])
-      .endRow();
-  }
-  await sql.raw('CREATE TEMP TABLE IF NOT EXISTS call_total_stage (LIKE call_total) ON COMMIT DELETE ROWS').execute(session.db);
-  await sql.raw('TRUNCATE call_total_stage').execute(session.db);
-  await session.copyFrom('call_total_stage', STAGE_COLUMNS, copy.finish(), 'binary');
-  // one row per key already: no grouping. A key whose calls were all duplicates (taken back when
-  // they were not stored) comes to zero calls: no row is kept for it
+  if (rows.accountIds.length === 0) return;
+  // one row per key already: added without grouping, in the key order every writer takes
   const added = await sql<{ emptied: number }>`
     WITH added AS (
-      INSERT INTO call_total AS t SELECT * FROM call_total_stage ${KEY_ORDER} ${ADD_ON_CONFLICT}
+      INSERT INTO call_total AS t
+      SELECT u.account_id COLLATE "C", u.period COLLATE "C", u.category COLLATE "C", u.direction COLLATE "C", u.answered,
+             u.calls, u.seconds, u.list_price_ticks, u.charged_ticks
+      FROM unnest(
+        ${rows.accountIds}::text[], ${rows.periods}::text[], ${rows.categories}::text[], ${rows.directions}::text[], ${rows.answered}::boolean[],
+        ${rows.calls}::bigint[], ${rows.seconds}::bigint[], ${rows.listPriceTicks}::bigint[], ${rows.chargedTicks}::bigint[]
+      ) AS u(account_id, period, category, direction, answered, calls, seconds, list_price_ticks, charged_ticks)
+      ${KEY_ORDER} ${ADD_ON_CONFLICT}
       RETURNING calls
     )
     SELECT count(*)::int AS emptied FROM added WHERE calls = 0`.execute(session.db);
+  // a key whose calls were all duplicates (taken back when they were not stored) comes to zero calls: no row is kept for it
   if (added.rows[0]!.emptied > 0) {
-    await sql`
-      DELETE FROM call_total t USING call_total_stage s
-      WHERE t.calls = 0 AND t.account_id = s.account_id AND t.period = s.period AND t.category = s.category
-        AND t.direction = s.direction AND t.answered = s.answered`.execute(session.db);
+    await sql`DELETE FROM call_total WHERE calls = 0 AND account_id = ANY(${[...new Set(rows.accountIds)]}::text[])`.execute(session.db);
   }
 }
-
-const STAGE_COLUMNS = ['account_id', 'period', 'category', 'direction', 'answered', 'calls', 'seconds', 'list_price_ticks', 'charged_ticks'] as const;

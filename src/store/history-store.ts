@@ -198,7 +198,7 @@ export async function enterpriseAccounts(db: Database['db'], enterpriseId: strin
 
 /**
  * Totals per category of the filtered set: of a month, without a number or line filter, from the
- * account's few call_total rows; else from the calls (an index-only scan of the account's range).
+ * account's few call_total rows; else from the calls of the account's range.
  */
 function categoryTotals(filter: HistoryFilter, where: ReturnType<typeof conditions>) {
   if (filter.period !== undefined && filter.number === undefined && filter.lines === undefined) {
@@ -224,7 +224,7 @@ function categoryTotals(filter: HistoryFilter, where: ReturnType<typeof conditio
  * A page of calls and the filtered set's totals per category in one statement (one round trip):
  * the portal's hot path. The page reads the account's index in start order and stops after
  * `limit` calls (0 for the totals alone); the totals, calls, seconds, list price and charge per
- * category of the whole filtered set, read only the index (0013).
+ * category of the whole filtered set (categoryTotals).
  */
 export async function historyPageWithTotals(
   database: Database,

@@ -31,7 +31,7 @@ export function addToCallTotals(rows: RawBuilder<unknown>) {
     ${ADD_ON_CONFLICT}`;
 }
 
-/** Totals of a batch of calls, in columns (plain data: it crosses from a rating thread). */
+/** Sums of a file's (or a transaction's) calls, in columns (plain data: they cross from a rating thread). */
 export interface CallTotalRows {
   readonly accountIds: string[];
   readonly periods: string[];

@@ -8,7 +8,7 @@
  */
 import { sql } from 'kysely';
 import { periodEnd, periodStart, type Period } from '../domain/period.js';
-import { addToCallTotals, amsterdamPeriodOf } from './call-total-store.js';
+import { addToCallTotals } from './call-total-store.js';
 import { LOCK, type Session } from './database.js';
 import { fnv1a } from './fnv1a.js';
 
@@ -87,8 +87,8 @@ export async function allocateBundles(
         AND (r.covered_seconds <> p.covered OR r.charged_ticks <> p.charged)
       RETURNING r.account_id, r.started_at, r.category, r.direction, r.answered, p.charged - p.charged_before AS charged_change
     ), totals AS (${addToCallTotals(
-      sql`(SELECT account_id, ${amsterdamPeriodOf(sql.raw('started_at'))} AS period, category, direction, answered, 0 AS calls, 0 AS seconds,
-                  0 AS list_price_ticks, charged_change AS charged_ticks FROM updated)`,
+      sql`(SELECT account_id, started_at, category, direction, answered, 0 AS calls, 0 AS seconds, 0 AS list_price_ticks,
+                  charged_change AS charged_ticks FROM updated)`,
     )})
     SELECT count(*)::text AS n FROM updated`.execute(session.db);
   return Number(result.rows[0]!.n);

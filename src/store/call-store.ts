@@ -12,7 +12,7 @@ import type { AllocationScope } from './allocation-store.js';
 import { CopyBinaryWriter } from './copy-binary-writer.js';
 import { fnv1aJoined } from './fnv1a.js';
 import { tariffVersionId } from './tariff-version-store.js';
-import { addToCallTotals, amsterdamPeriodOf, type CallTotalSums } from './call-total-store.js';
+import { addToCallTotals, type CallTotalSums } from './call-total-store.js';
 
 const CALL_COLUMNS = [
   'account_id',
@@ -317,7 +317,7 @@ export async function writeRatedCalls(session: Session, batch: RatedCallRows, ne
       ORDER BY s.source, s.record_id, s.line_no
       RETURNING line_no, category, billed_seconds, list_price_ticks
     ), not_stored AS (${addToCallTotals(
-      sql`(SELECT s.account_id, ${amsterdamPeriodOf(sql.raw('s.started_at'))} AS period, s.category, s.direction, s.answered, -1 AS calls,
+      sql`(SELECT s.account_id, s.started_at, s.category, s.direction, s.answered, -1 AS calls,
                   -s.answered_seconds AS seconds, -s.list_price_ticks AS list_price_ticks, -s.charged_ticks AS charged_ticks
            FROM rated_call_stage s WHERE s.line_no NOT IN (SELECT line_no FROM inserted))`,
     )})

@@ -8,9 +8,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Session } from './database.js';
 
-/** The Amsterdam month (YYYY-MM) of a start time column, as call_total.period. */
-export const amsterdamPeriodOf = (startedAt: RawBuilder<unknown>) => sql`to_char(${startedAt} AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM')`;
-
 /** Rows are taken in this order by every writer (bytewise: the keys' collation), so that concurrent writers cannot deadlock. */
 const KEY_ORDER = sql.raw('ORDER BY 1, 2, 3, 4, 5');
 const ADD_ON_CONFLICT = sql.raw(`ON CONFLICT (account_id, period, category, direction, answered) DO UPDATE SET
@@ -18,14 +15,17 @@ const ADD_ON_CONFLICT = sql.raw(`ON CONFLICT (account_id, period, category, dire
       list_price_ticks = t.list_price_ticks + excluded.list_price_ticks, charged_ticks = t.charged_ticks + excluded.charged_ticks`);
 
 /**
- * A statement adding `rows` to the totals: a parenthesized subquery with account_id, period, category (null for
- * incoming calls), direction, answered, calls, seconds, list_price_ticks and charged_ticks, one row
- * per call or per difference. Usable as a data-modifying CTE.
+ * A statement adding what `rows` changed to the totals: a parenthesized subquery with the calls'
+ * account_id, started_at, category (null for incoming calls), direction and answered, and per call
+ * the calls, seconds, list_price_ticks and charged_ticks to add (1 and the call's own for a call
+ * stored, −1 and its negation for one taken back, 0 and a difference for a repriced one). Usable as a
+ * data-modifying CTE.
  */
 export function addToCallTotals(rows: RawBuilder<unknown>) {
   return sql`
     INSERT INTO call_total AS t (account_id, period, category, direction, answered, calls, seconds, list_price_ticks, charged_ticks)
-    SELECT d.account_id COLLATE "C", d.period COLLATE "C", coalesce(d.category, 'incoming') COLLATE "C", d.direction COLLATE "C", d.answered,
+    SELECT d.account_id COLLATE "C", to_char(d.started_at AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM') COLLATE "C",
+           coalesce(d.category, 'incoming') COLLATE "C", d.direction COLLATE "C", d.answered,
            sum(d.calls), sum(d.seconds), sum(d.list_price_ticks), sum(d.charged_ticks)
     FROM ${rows} d GROUP BY 1, 2, 3, 4, 5 ${KEY_ORDER}
     ${ADD_ON_CONFLICT}`;

@@ -7,7 +7,7 @@ import { periodEnd, periodStart, type Period } from '../domain/period.js';
 import type { Session } from './database.js';
 import { INVOICE_OF_CALL } from './invoice-store.js';
 import type { RatedCallRow } from './schema.js';
-import { addToCallTotals, amsterdamPeriodOf } from './call-total-store.js';
+import { addToCallTotals } from './call-total-store.js';
 import { TARIFF_VERSION_LABEL, tariffVersionId } from './tariff-version-store.js';
 
 /** A stored call with the invoice it is on (null: not invoiced yet). */
@@ -103,7 +103,7 @@ export async function updateRepricedCalls(session: Session, calls: readonly Repr
     RETURNING r.account_id, r.started_at, r.category, r.direction, r.answered,
               u.list_price_ticks - o.list_price_ticks AS list_price_change, u.charged_ticks - o.charged_ticks AS charged_change
     ) ${addToCallTotals(
-      sql`(SELECT account_id, ${amsterdamPeriodOf(sql.raw('started_at'))} AS period, category, direction, answered, 0 AS calls, 0 AS seconds,
+      sql`(SELECT account_id, started_at, category, direction, answered, 0 AS calls, 0 AS seconds,
                   list_price_change AS list_price_ticks, charged_change AS charged_ticks FROM updated)`,
     )}`.execute(session.db);
 }

@@ -92,13 +92,17 @@ try {
     // CPU of this process (all threads; PGlite's PostgreSQL runs in it) and of its PostgreSQL backends, from the OS
     const nodeCpuUs = cpu.user + cpu.system;
     const serverCpuUs = database.kind === 'postgres' ? await backendCpuUs(database) : 0;
-    const bytes = await sql<{ bytes: string }>`
-      SELECT (coalesce(sum(pg_total_relation_size(i.inhrelid)), 0) + pg_total_relation_size('cdr_key'))::text AS bytes
-      FROM pg_inherits i WHERE i.inhparent = 'rated_call'::regclass`.execute(database.db);
+    // the history's partitions, their indexes, the duplicate keys and the call profiles; call_total
+    // (per account, month and category, not per call) apart
+    const bytes = await sql<{ bytes: string; totals: string }>`
+      SELECT (coalesce(sum(pg_total_relation_size(i.inhrelid)), 0) + pg_total_relation_size('cdr_key') + pg_total_relation_size('call_profile'))::text AS bytes,
+             pg_total_relation_size('call_total')::text AS totals
+      FROM pg_inherits i WHERE i.inhparent = 'call_record'::regclass`.execute(database.db);
     const storedBytes = Number(bytes.rows[0]!.bytes);
+    const callTotalBytes = Number(bytes.rows[0]!.totals);
 
-    // the floor: the same number of rows COPYed into a plain table shaped like the history
-    const sample = await database.db.selectFrom('rated_call').selectAll().limit(1000).execute();
+    // the floor: the same number of rows COPYed into a plain table shaped like the stored calls
+    const sample = (await sql<Record<string, unknown>>`SELECT * FROM call_record LIMIT 1000`.execute(database.db)).rows;
     const columns = Object.keys(sample[0]!);
     const lines = sample.map((r) =>
       columns
@@ -112,10 +116,7 @@ try {
         .join(','),
     );
     await database.session(async (s) => {
-      await s.db.schema
-        .createTable('bench_copy')
-        .as(s.db.selectFrom('rated_call').selectAll().where('account_id', '=', ''))
-        .execute();
+      await s.db.schema.createTable('bench_copy').as(sql`SELECT * FROM call_record WHERE false`).execute();
     });
     const rated = sum('rated');
     const t1 = performance.now();
@@ -140,6 +141,7 @@ try {
         nodeCpuUs,
         serverCpuUs,
         storedBytes,
+        callTotalBytes,
         peakRssMb: process.resourceUsage().maxRSS / 1024,
       }),
     );

@@ -56,7 +56,7 @@ let stored = 0;
 if (exists) {
   const probe = new pg.Client({ connectionString: url.toString() });
   await probe.connect();
-  stored = Number((await probe.query('SELECT count(*) AS n FROM rated_call').catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n);
+  stored = Number((await probe.query('SELECT count(*) AS n FROM call_record').catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n);
   await probe.end();
 }
 if (stored < CALLS * 0.9) {
@@ -92,14 +92,14 @@ await admin.end();
   const t0 = performance.now();
   const vacuum = new pg.Client({ connectionString: url.toString() });
   await vacuum.connect();
-  await vacuum.query('VACUUM (ANALYZE) rated_call');
+  await vacuum.query('VACUUM (ANALYZE) call_record');
   await vacuum.end();
-  console.log(`VACUUM (ANALYZE) rated_call: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`VACUUM (ANALYZE) call_record: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 // 2. Tokens for random accounts
 const database = await openDatabase({ url: url.toString() });
-const calls = Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM rated_call`.execute(database.db)).rows[0]!.n);
+const calls = Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM call_record`.execute(database.db)).rows[0]!.n);
 const accounts = (await database.db.selectFrom('account').select('id').orderBy('id').execute()).map((a) => a.id);
 const random = seededRandom(7);
 const sample = Array.from({ length: 500 }, () => accounts[Math.floor(random() * accounts.length)]!);

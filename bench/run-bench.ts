@@ -75,6 +75,7 @@ interface Phase {
   nodeCpuUs: number;
   serverCpuUs: number;
   storedBytes: number;
+  callTotalBytes: number;
   copyMs: number;
   peakRssMb: number;
   invoice: { accounts: number; invoices: number; ms: number; peakRssMb: number };
@@ -178,7 +179,7 @@ for (const { name, phase } of results) {
       `plain COPY of as many rows: ${fmt(perSecond(phase.rated, phase.copyMs))} rows/s`,
   );
   console.log(
-    `cost ${name}: ${((phase.nodeCpuUs + phase.serverCpuUs) / phase.read).toFixed(1)} CPU µs per CDR (Node ${(phase.nodeCpuUs / phase.read).toFixed(1)}, PostgreSQL ${(phase.serverCpuUs / phase.read).toFixed(1)}); ${Math.round(phase.storedBytes / Math.max(1, phase.rated))} bytes per stored call (history, its indexes and the duplicate keys)`,
+    `cost ${name}: ${((phase.nodeCpuUs + phase.serverCpuUs) / phase.read).toFixed(1)} CPU µs per CDR (Node ${(phase.nodeCpuUs / phase.read).toFixed(1)}, PostgreSQL ${(phase.serverCpuUs / phase.read).toFixed(1)}); ${Math.round(phase.storedBytes / Math.max(1, phase.rated))} bytes per stored call (history, its indexes, the duplicate keys and call profiles; the month's totals per account and category another ${Math.round(phase.callTotalBytes / Math.max(1, phase.rated))})`,
   );
   console.log(
     `invoice ${name}: ${fmt(phase.invoice.accounts)} accounts, ${fmt(phase.invoice.invoices)} invoices (JSON and HTML files written) in ${(phase.invoice.ms / 1000).toFixed(1)} s, peak RSS ${fmt(phase.invoice.peakRssMb)} MB`,

@@ -115,7 +115,7 @@ export async function ingestFile(database: Database, rater: FileRater, tariffs: 
   const contentHash = hashFile(path);
   contentHash.catch(() => undefined); // awaited below
   try {
-    return await database.session((session) => storeRatedFile(session, rater, tariffs, path, options, { fileName, contentHash }));
+    return await database.session((session) => storeRatedFile(database, session, rater, tariffs, path, options, { fileName, contentHash }));
   } catch (error) {
     if (!(error instanceof FileRefused)) throw error;
     return {
@@ -139,6 +139,7 @@ export async function ingestFile(database: Database, rater: FileRater, tariffs: 
 }
 
 async function storeRatedFile(
+  database: Database,
   session: Session,
   rater: FileRater,
   tariffs: TariffSet,
@@ -183,7 +184,7 @@ async function storeRatedFile(
   const bundleScopes = new Map<string, AllocationScope>();
 
   const store = async (batch: Extract<RateFileEvent, { kind: 'batch' }>): Promise<void> => {
-    const result = await writeRatedCalls(session, batch.calls, options.newPartitions);
+    const result = await writeRatedCalls(database, session, batch.calls, options.newPartitions);
     rated += result.inserted;
     duplicates += result.duplicates;
     differing += result.differing;

@@ -166,7 +166,7 @@ export async function retryRejects(
       }
       for (const batch of batches.values()) {
         const rows = batch.seal();
-        const written = await writeRatedCalls(session, rows);
+        const written = await writeRatedCalls(database, session, rows);
         rated += written.inserted;
         duplicates += written.duplicates;
         for (const [k, scope] of rows.bundleScopes) scopes.set(k, scope);

@@ -53,6 +53,7 @@ function repriced(row: StoredCallRow, planId: string, rating: Rating): RepricedC
   }
   return {
     key: { accountId: row.account_id, startedAt: row.started_at, source: row.source, recordId: row.record_id },
+    kept: { direction: row.direction, device: row.device, category: row.category, subclass: row.subclass, country: row.country },
     planId,
     billedSeconds: rating.billedSeconds,
     setupFeeTicks: rating.setupFeeTicks,
@@ -115,7 +116,7 @@ export async function reratePeriod(database: Database, period: Period, options: 
         updates.push(next);
         if (row.on_invoice) invoices.add(row.on_invoice);
       }
-      await updateRepricedCalls(session, updates);
+      await updateRepricedCalls(database, session, updates);
       const last = rows[rows.length - 1]!;
       after = { accountId: last.account_id, startedAt: last.started_at, source: last.source, recordId: last.record_id };
     }

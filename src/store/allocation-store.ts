@@ -62,7 +62,7 @@ export async function allocateBundles(
       FROM in_scope WHERE billed
       GROUP BY 1, 2, 3, 4
     ), ordered AS (
-      SELECT c.account_id, c.started_at, c.source, c.record_id, c.billed_seconds, c.setup_fee_ticks,
+      SELECT c.account_id, c.started_at, c.source, c.record_id, c.category, c.direction, c.answered, c.billed_seconds, c.setup_fee_ticks,
              c.list_price_ticks, c.rate_per_minute_micros, c.charged_ticks AS charged_before,
              b.seconds - coalesce(i.covered, 0) AS available,
              coalesce(sum(c.billed_seconds) OVER (
@@ -81,11 +81,11 @@ export async function allocateBundles(
                         a.setup_fee_ticks + (a.billed_seconds - a.covered) * coalesce(a.rate_per_minute_micros, 0)) AS charged
       FROM allocated a
     ), updated AS (
-      UPDATE rated_call r SET covered_seconds = p.covered, charged_ticks = p.charged
+      UPDATE call_record r SET covered_seconds = p.covered, charged_ticks = p.charged
       FROM priced p
       WHERE r.account_id = p.account_id AND r.started_at = p.started_at AND r.source = p.source AND r.record_id = p.record_id
         AND (r.covered_seconds <> p.covered OR r.charged_ticks <> p.charged)
-      RETURNING r.account_id, r.started_at, r.category, r.direction, r.answered, p.charged - p.charged_before AS charged_change
+      RETURNING r.account_id, r.started_at, p.category, p.direction, p.answered, p.charged - p.charged_before AS charged_change
     ), totals AS (${addToCallTotals(
       sql`(SELECT account_id, started_at, category, direction, answered, 0 AS calls, 0 AS seconds, 0 AS list_price_ticks,
                   charged_change AS charged_ticks FROM updated)`,

@@ -12,41 +12,32 @@ import type { AllocationScope } from './allocation-store.js';
 import { CopyBinaryWriter } from './copy-binary-writer.js';
 import { fnv1aJoined } from './fnv1a.js';
 import { tariffVersionId } from './tariff-version-store.js';
+import { knownProfile, profileKey, recordCallProfiles, rememberProfile, type IdentifiedProfile } from './call-profile-store.js';
 import { addToCallTotals, type CallTotalSums } from './call-total-store.js';
 
+/** call_record's columns, in its order (migration 0017): what rating decided that calls share is their profile */
 const CALL_COLUMNS = [
-  'account_id',
   'started_at',
+  'profile_id',
+  'list_price_ticks',
+  'charged_ticks',
+  'setup_at',
+  'answered_seconds',
+  'billed_seconds',
+  'covered_seconds',
+  'file_id',
+  'line_no',
+  'store_seq',
+  'answered',
+  'account_id',
   'source',
   'record_id',
   'line',
-  'plan_id',
-  'direction',
-  'device',
   'calling_number',
   'called_number',
   'destination',
-  'category',
-  'subclass',
-  'country',
   'forwarded_from',
-  'answered',
-  'answered_seconds',
-  'billed_seconds',
-  'setup_fee_ticks',
-  'list_price_ticks',
-  'charged_ticks',
-  'tariff_version_id',
-  'rate_match',
-  'rate_per_minute_micros',
   'bands',
-  'allowance',
-  'covered_seconds',
-  'free_reason',
-  'file_id',
-  'line_no',
-  'setup_at',
-  'store_seq',
 ] as const;
 
 /** Band parts as stored: `peak:45;offpeak:15`. */
@@ -56,42 +47,68 @@ export function bandsText(bands: RatedCall['rating']['bands']): string {
   return out;
 }
 
+/** The profile of a rated call, with its id. */
+export function profileOfCall(call: RatedCall): IdentifiedProfile {
+  const { cdr, rating, destination } = call;
+  const tariffVersion = tariffVersionId(rating.tariffVersion);
+  const key = profileKey(
+    call.planId,
+    cdr.direction,
+    cdr.device,
+    destination?.category,
+    destination?.subclass,
+    destination?.country?.region,
+    tariffVersion,
+    rating.rateMatch,
+    rating.ratePerMinuteMicros,
+    rating.setupFeeTicks,
+    rating.allowance,
+    rating.freeReason,
+  );
+  return (
+    knownProfile(key) ??
+    rememberProfile(key, {
+      planId: call.planId,
+      direction: cdr.direction,
+      device: cdr.device,
+      category: destination?.category ?? null,
+      subclass: destination?.subclass ?? null,
+      country: destination?.country?.region ?? null,
+      tariffVersionId: tariffVersion,
+      rateMatch: rating.rateMatch,
+      ratePerMinuteMicros: rating.ratePerMinuteMicros ?? null,
+      setupFeeTicks: rating.setupFeeTicks,
+      allowance: rating.allowance ?? null,
+      freeReason: rating.freeReason ?? null,
+    })
+  );
+}
+
 /** One rated call as a COPY row in CALL_COLUMNS order. */
-function writeRatedCallRow(out: CopyBinaryWriter, call: RatedCall, lineNo: number, fileId: number, storeSeq: number): void {
+function writeRatedCallRow(out: CopyBinaryWriter, call: RatedCall, profileId: number, lineNo: number, fileId: number, storeSeq: number): void {
   const { cdr, rating, destination } = call;
   out
-    .text(call.accountId)
     .timestamp(cdr.startedAtMs)
+    .int8(profileId)
+    .int8(rating.listPriceTicks)
+    .int8(rating.chargedTicks)
+    .timestamp(cdr.setupAtMs)
+    .int4(cdr.answeredSeconds)
+    .int4(rating.billedSeconds)
+    .int4(rating.coveredSeconds)
+    .int4(fileId)
+    .int4(lineNo)
+    .int4(storeSeq)
+    .bool(cdr.answered)
+    .text(call.accountId)
     .text(cdr.source)
     .text(cdr.recordId)
     .text(cdr.billedLine)
-    .text(call.planId)
-    .text(cdr.direction)
-    .text(cdr.device)
     .text(cdr.callingNumber)
     .text(cdr.calledNumber)
     .text(destination?.number)
-    .text(destination?.category)
-    .text(destination?.subclass)
-    .text(destination?.country?.region)
     .text(cdr.forwardedFrom)
-    .bool(cdr.answered)
-    .int4(cdr.answeredSeconds)
-    .int4(rating.billedSeconds)
-    .int8(rating.setupFeeTicks)
-    .int8(rating.listPriceTicks)
-    .int8(rating.chargedTicks)
-    .int4(tariffVersionId(rating.tariffVersion))
-    .text(rating.rateMatch)
-    .int8(rating.ratePerMinuteMicros)
     .text(bandsText(rating.bands))
-    .text(rating.allowance)
-    .int4(rating.coveredSeconds)
-    .text(rating.freeReason)
-    .int4(fileId)
-    .int4(lineNo)
-    .timestamp(cdr.setupAtMs)
-    .int4(storeSeq)
     .endRow();
 }
 
@@ -125,6 +142,8 @@ export interface RatedCallRows {
   readonly bundleScopes: ReadonlyMap<string, AllocationScope>;
   /** each row's duplicate key and the fingerprint of its fields, in row order, as cdr_key COPY rows */
   readonly keys: Uint8Array;
+  /** the profiles the rows refer to: recorded before the rows are written (recordCallProfiles) */
+  readonly profiles: readonly IdentifiedProfile[];
 }
 
 const KEY_COLUMNS = ['source', 'record_id', 'fingerprint'] as const;
@@ -142,6 +161,7 @@ export class RatedCallBatch {
   private readonly totals = new Map<string, CategoryTotals>();
   private readonly bundleScopes = new Map<string, AllocationScope>();
   private readonly keys: CopyBinaryWriter;
+  private readonly profiles = new Map<number, IdentifiedProfile>();
 
   /**
    * `fileId`: the ingest file the calls were read from; `storeSeq`: the transaction that stores them
@@ -165,7 +185,9 @@ export class RatedCallBatch {
   }
 
   add(call: RatedCall, lineNo: number): void {
-    writeRatedCallRow(this.rows, call, lineNo, this.fileId, this.storeSeq);
+    const profile = profileOfCall(call);
+    if (!this.profiles.has(profile.id)) this.profiles.set(profile.id, profile);
+    writeRatedCallRow(this.rows, call, profile.id, lineNo, this.fileId, this.storeSeq);
     this.keys.text(call.cdr.source).text(call.cdr.recordId).int4(fingerprint(call)).endRow();
     const p = amsterdamParts(call.cdr.startedAtMs);
     const key = p.year * 100 + p.month;
@@ -209,6 +231,7 @@ export class RatedCallBatch {
       totals: this.totals,
       bundleScopes: this.bundleScopes,
       keys: this.keys.finish(),
+      profiles: [...this.profiles.values()],
     };
   }
 }
@@ -221,7 +244,7 @@ function partitionName(period: Period): string {
 }
 
 function createPartitionStatement(period: Period): string {
-  return `CREATE TABLE IF NOT EXISTS ${partitionName(period)} PARTITION OF rated_call FOR VALUES FROM ('${periodStart(period).toISOString()}') TO ('${periodEnd(period).toISOString()}')`;
+  return `CREATE TABLE IF NOT EXISTS ${partitionName(period)} PARTITION OF call_record FOR VALUES FROM ('${periodStart(period).toISOString()}') TO ('${periodEnd(period).toISOString()}')`;
 }
 
 /**
@@ -279,17 +302,24 @@ function isUniqueViolation(error: unknown): boolean {
  * Writes a batch of rated calls. A call whose (source, record id) was stored before, in any account
  * or month, or earlier in the batch, is a duplicate and is not written again; `differing` counts the
  * duplicates whose account, start, seconds or number differ from the stored call (the first is kept).
- * The batch's calls were summed for call_total as they were added (RatedCallBatch), for the caller
- * to add once; a write that meets duplicates takes back from call_total the rows it did not store.
+ * The profiles the calls refer to are recorded first (recordCallProfiles). The batch's calls were
+ * summed for call_total as they were added (RatedCallBatch), for the caller to add once; a write that
+ * meets duplicates takes back from call_total the rows it did not store.
  */
-export async function writeRatedCalls(session: Session, batch: RatedCallRows, newPartitions: NewPartitions = 'create'): Promise<WriteResult> {
+export async function writeRatedCalls(
+  database: Database,
+  session: Session,
+  batch: RatedCallRows,
+  newPartitions: NewPartitions = 'create',
+): Promise<WriteResult> {
   if (batch.count === 0) return { inserted: 0, duplicates: 0, differing: 0, byCategory: new Map() };
+  await recordCallProfiles(database, session, batch.profiles);
   await ensurePartitions(session, batch.periods, newPartitions);
   // the common case: every call is new, and the keys and rows go straight in
   await sql.raw('SAVEPOINT rated_batch').execute(session.db);
   try {
     await session.copyFrom('cdr_key', KEY_COLUMNS, batch.keys, 'binary');
-    await session.copyFrom('rated_call', CALL_COLUMNS, batch.copy, 'binary');
+    await session.copyFrom('call_record', CALL_COLUMNS, batch.copy, 'binary');
     await sql.raw('RELEASE SAVEPOINT rated_batch').execute(session.db);
     return { inserted: batch.count, duplicates: 0, differing: 0, byCategory: batch.totals };
   } catch (error) {
@@ -298,10 +328,10 @@ export async function writeRatedCalls(session: Session, batch: RatedCallRows, ne
   }
   // some keys were stored before: stage the batch, store the new keys (the first row of a key
   // repeated in the batch wins) and write exactly their calls
-  await sql.raw('CREATE TEMP TABLE IF NOT EXISTS rated_call_stage (LIKE rated_call) ON COMMIT DELETE ROWS').execute(session.db);
+  await sql.raw('CREATE TEMP TABLE IF NOT EXISTS call_record_stage (LIKE call_record) ON COMMIT DELETE ROWS').execute(session.db);
   await sql.raw('CREATE TEMP TABLE IF NOT EXISTS cdr_key_stage (n serial, LIKE cdr_key) ON COMMIT DELETE ROWS').execute(session.db);
-  await sql.raw('TRUNCATE rated_call_stage, cdr_key_stage').execute(session.db);
-  await session.copyFrom('rated_call_stage', CALL_COLUMNS, batch.copy, 'binary');
+  await sql.raw('TRUNCATE call_record_stage, cdr_key_stage').execute(session.db);
+  await session.copyFrom('call_record_stage', CALL_COLUMNS, batch.copy, 'binary');
   await session.copyFrom('cdr_key_stage', KEY_COLUMNS, batch.keys, 'binary');
   const keys = sql.raw('cdr_key_stage b');
   const result = await sql<{ category: string | null; calls: string; billed_seconds: string; list_price_ticks: string }>`
@@ -311,19 +341,20 @@ export async function writeRatedCalls(session: Session, batch: RatedCallRows, ne
       ON CONFLICT DO NOTHING
       RETURNING source, record_id
     ), inserted AS (
-      INSERT INTO rated_call (${sql.raw(CALL_COLUMNS.join(', '))})
+      INSERT INTO call_record (${sql.raw(CALL_COLUMNS.join(', '))})
       SELECT DISTINCT ON (s.source, s.record_id) ${sql.raw(CALL_COLUMNS.map((c) => `s.${c}`).join(', '))}
-      FROM rated_call_stage s JOIN new_key k ON k.source = s.source AND k.record_id = s.record_id
+      FROM call_record_stage s JOIN new_key k ON k.source = s.source AND k.record_id = s.record_id
       ORDER BY s.source, s.record_id, s.line_no
-      RETURNING line_no, category, billed_seconds, list_price_ticks
+      RETURNING line_no, profile_id, billed_seconds, list_price_ticks
     ), not_stored AS (${addToCallTotals(
-      sql`(SELECT s.account_id, s.started_at, s.category, s.direction, s.answered, -1 AS calls,
+      sql`(SELECT s.account_id, s.started_at, p.category, p.direction, s.answered, -1 AS calls,
                   -s.answered_seconds AS seconds, -s.list_price_ticks AS list_price_ticks, -s.charged_ticks AS charged_ticks
-           FROM rated_call_stage s WHERE s.line_no NOT IN (SELECT line_no FROM inserted))`,
+           FROM call_record_stage s JOIN call_profile p ON p.id = s.profile_id
+           WHERE s.line_no NOT IN (SELECT line_no FROM inserted))`,
     )})
-    SELECT category, count(*)::text AS calls, coalesce(sum(billed_seconds), 0)::text AS billed_seconds,
-           coalesce(sum(list_price_ticks), 0)::text AS list_price_ticks
-    FROM inserted GROUP BY category`.execute(session.db);
+    SELECT p.category, count(*)::text AS calls, coalesce(sum(i.billed_seconds), 0)::text AS billed_seconds,
+           coalesce(sum(i.list_price_ticks), 0)::text AS list_price_ticks
+    FROM inserted i JOIN call_profile p ON p.id = i.profile_id GROUP BY p.category`.execute(session.db);
   const differing = await sql<{ n: string }>`
     SELECT count(*)::text AS n FROM ${keys} JOIN cdr_key k USING (source, record_id)
     WHERE k.fingerprint <> b.fingerprint AND k.fingerprint <> 0`.execute(session.db);

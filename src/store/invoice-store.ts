@@ -237,7 +237,7 @@ export async function usageOfInvoiceByLine(session: Session, invoiceNumber: stri
 
 /** Moves the calls of one invoice to another (a corrective invoice takes over the calls it re-bills). */
 export async function moveCallsToInvoice(session: Session, from: string, to: string): Promise<void> {
-  await sql`UPDATE rated_call SET invoice_number = ${to} WHERE invoice_number = ${from}`.execute(session.db);
+  await sql`UPDATE call_record SET invoice_number = ${to} WHERE invoice_number = ${from}`.execute(session.db);
   await sql`UPDATE usage_claim SET invoice_number = ${to} WHERE invoice_number = ${from}`.execute(session.db);
 }
 

@@ -40,13 +40,16 @@ class SqlFileMigrationProvider implements MigrationProvider {
 
 export class MigrationError extends Error {}
 
-/** Brings the schema up to date; returns the names of the migrations it applied. */
-export async function migrateToLatest(database: Database): Promise<string[]> {
+/**
+ * Brings the schema up to date, or up to the migration `upTo` (by name, without `.sql`: a database
+ * as an earlier release left it, to test a conversion); returns the names of the migrations it applied.
+ */
+export async function migrateToLatest(database: Database, upTo?: string): Promise<string[]> {
   const migrator = new Migrator({
     db: database.db,
     provider: new SqlFileMigrationProvider(join(projectRoot(), 'migrations')),
   });
-  const { error, results }: MigrationResultSet = await migrator.migrateToLatest();
+  const { error, results }: MigrationResultSet = upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo);
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new MigrationError(`migration ${failed ?? ''} failed: ${(error as Error).message}`, { cause: error });

@@ -4,7 +4,8 @@
 import { sql, type Selectable } from 'kysely';
 import type { Cdr } from '../domain/cdr.js';
 import { periodEnd, periodStart, type Period } from '../domain/period.js';
-import type { Session } from './database.js';
+import type { Database, Session } from './database.js';
+import { identifyProfile, recordCallProfiles, type CallProfile } from './call-profile-store.js';
 import { INVOICE_OF_CALL } from './invoice-store.js';
 import type { RatedCallRow } from './schema.js';
 import { addToCallTotals } from './call-total-store.js';
@@ -64,6 +65,8 @@ export async function selectCallsPage(
 
 export interface RepricedCall {
   readonly key: CallKey;
+  /** what the stored call keeps: its direction, device and destination's classification */
+  readonly kept: Pick<CallProfile, 'direction' | 'device' | 'category' | 'subclass' | 'country'>;
   readonly planId: string;
   readonly billedSeconds: number;
   readonly setupFeeTicks: number;
@@ -78,29 +81,37 @@ export interface RepricedCall {
   readonly freeReason: string | null;
 }
 
-/** Writes new prices for the given calls, in one statement. */
-export async function updateRepricedCalls(session: Session, calls: readonly RepricedCall[]): Promise<void> {
+/** Writes new prices for the given calls, in one statement (their profiles recorded first). */
+export async function updateRepricedCalls(database: Database, session: Session, calls: readonly RepricedCall[]): Promise<void> {
   if (calls.length === 0) return;
+  const profiles = calls.map((c) =>
+    identifyProfile({
+      ...c.kept,
+      planId: c.planId,
+      tariffVersionId: tariffVersionId(c.tariffVersion),
+      rateMatch: c.rateMatch,
+      ratePerMinuteMicros: c.ratePerMinuteMicros,
+      setupFeeTicks: c.setupFeeTicks,
+      allowance: c.allowance,
+      freeReason: c.freeReason,
+    }),
+  );
+  await recordCallProfiles(database, session, [...new Map(profiles.map((p) => [p.id, p])).values()]);
   const col = <T>(pick: (c: RepricedCall) => T): T[] => calls.map(pick);
   await sql`
     WITH updated AS (
-    UPDATE rated_call r SET
-      plan_id = u.plan_id, billed_seconds = u.billed_seconds, setup_fee_ticks = u.setup_fee_ticks,
-      list_price_ticks = u.list_price_ticks, charged_ticks = u.charged_ticks, covered_seconds = u.covered_seconds,
-      tariff_version_id = u.tariff_version_id, rate_match = u.rate_match, rate_per_minute_micros = u.rate_per_minute_micros,
-      bands = u.bands, allowance = u.allowance, free_reason = u.free_reason
+    UPDATE call_record r SET
+      profile_id = u.profile_id, billed_seconds = u.billed_seconds, list_price_ticks = u.list_price_ticks,
+      charged_ticks = u.charged_ticks, covered_seconds = u.covered_seconds, bands = u.bands
     FROM unnest(
       ${col((c) => c.key.accountId)}::text[], ${col((c) => c.key.startedAt.toISOString())}::timestamptz[],
-      ${col((c) => c.key.source)}::text[], ${col((c) => c.key.recordId)}::text[],
-      ${col((c) => c.planId)}::text[], ${col((c) => c.billedSeconds)}::int[], ${col((c) => c.setupFeeTicks)}::bigint[],
-      ${col((c) => c.listPriceTicks)}::bigint[], ${col((c) => c.chargedTicks)}::bigint[], ${col((c) => c.coveredSeconds)}::int[],
-      ${col((c) => tariffVersionId(c.tariffVersion))}::int[], ${col((c) => c.rateMatch)}::text[], ${col((c) => c.ratePerMinuteMicros)}::bigint[],
-      ${col((c) => c.bands)}::text[], ${col((c) => c.allowance)}::text[], ${col((c) => c.freeReason)}::text[]
-    ) AS u(account_id, started_at, source, record_id, plan_id, billed_seconds, setup_fee_ticks, list_price_ticks,
-           charged_ticks, covered_seconds, tariff_version_id, rate_match, rate_per_minute_micros, bands, allowance, free_reason)
+      ${col((c) => c.key.source)}::text[], ${col((c) => c.key.recordId)}::text[], ${profiles.map((p) => p.id)}::bigint[],
+      ${col((c) => c.billedSeconds)}::int[], ${col((c) => c.listPriceTicks)}::bigint[], ${col((c) => c.chargedTicks)}::bigint[],
+      ${col((c) => c.coveredSeconds)}::int[], ${col((c) => c.bands)}::text[]
+    ) AS u(account_id, started_at, source, record_id, profile_id, billed_seconds, list_price_ticks, charged_ticks, covered_seconds, bands)
     JOIN rated_call o ON o.account_id = u.account_id AND o.started_at = u.started_at AND o.source = u.source AND o.record_id = u.record_id
     WHERE r.account_id = u.account_id AND r.started_at = u.started_at AND r.source = u.source AND r.record_id = u.record_id
-    RETURNING r.account_id, r.started_at, r.category, r.direction, r.answered,
+    RETURNING r.account_id, r.started_at, o.category, o.direction, r.answered,
               u.list_price_ticks - o.list_price_ticks AS list_price_change, u.charged_ticks - o.charged_ticks AS charged_change
     ) ${addToCallTotals(
       sql`(SELECT account_id, started_at, category, direction, answered, 0 AS calls, 0 AS seconds,

@@ -67,6 +67,10 @@ export interface CdrRejectRow {
   first_seen_at: Date;
 }
 
+/**
+ * A stored call as the view rated_call gives it: the call (call_record) with what rating decided
+ * that calls share (call_profile, migration 0017). Written through call_record.
+ */
 export interface RatedCallRow {
   account_id: string;
   started_at: Date;
@@ -102,6 +106,23 @@ export interface RatedCallRow {
   file_id: number;
   line_no: number;
   invoice_number: string | null;
+}
+
+/** What rating decided that calls share: a stored call refers to it by id (call-profile-store.ts). */
+export interface CallProfileRow {
+  id: Int8;
+  plan_id: string;
+  direction: 'outgoing' | 'incoming';
+  device: 'fixed' | 'mobile';
+  category: string | null;
+  subclass: string | null;
+  country: string | null;
+  tariff_version_id: number;
+  rate_match: string;
+  rate_per_minute_micros: Int8 | null;
+  setup_fee_ticks: Int8;
+  allowance: string | null;
+  free_reason: string | null;
 }
 
 export interface InvoiceSequenceRow {
@@ -249,6 +270,7 @@ export interface Schema {
   ingest_file: IngestFileRow;
   cdr_reject: CdrRejectRow;
   rated_call: RatedCallRow;
+  call_profile: CallProfileRow;
   call_total: CallTotalRow;
   tariff_version: TariffVersionRow;
   invoice_sequence: InvoiceSequenceRow;

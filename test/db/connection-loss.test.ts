@@ -51,7 +51,7 @@ describe.runIf(TEST_BACKEND === 'postgres')('a lost database connection', () => 
     void run.then(() => (done = true));
     while (!done && killed === 0) {
       const result = await admin.query(
-        `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'COPY rated_call%' AND pid <> pg_backend_pid()`,
+        `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'COPY call_record%' AND pid <> pg_backend_pid()`,
         [name],
       );
       killed += result.rows.length;

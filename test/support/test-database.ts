@@ -18,18 +18,21 @@ export interface TestDatabase {
 
 export const TEST_BACKEND = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 
-/** A fresh database, migrated, with the demo's seller loaded unless `seller: false`. */
-export async function createTestDatabase(options: { seller?: boolean } = {}): Promise<TestDatabase> {
-  const test = await createEmptyDatabase();
+/**
+ * A fresh database, migrated (up to the migration `upTo`, if given), with the demo's seller loaded
+ * unless `seller: false`.
+ */
+export async function createTestDatabase(options: { seller?: boolean; upTo?: string } = {}): Promise<TestDatabase> {
+  const test = await createEmptyDatabase(options.upTo);
   if (options.seller !== false) await loadTestSeller(test.database);
   return test;
 }
 
-async function createEmptyDatabase(): Promise<TestDatabase> {
+async function createEmptyDatabase(upTo: string | undefined): Promise<TestDatabase> {
   const url = process.env.DATABASE_URL;
   if (!url) {
     const database = await openDatabase({});
-    await migrateToLatest(database);
+    await migrateToLatest(database, upTo);
     return { database, drop: () => database.close() };
   }
   const name = `cdrbill_test_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -40,7 +43,7 @@ async function createEmptyDatabase(): Promise<TestDatabase> {
   const testUrl = new URL(url);
   testUrl.pathname = `/${name}`;
   const database = await openDatabase({ url: testUrl.toString() });
-  await migrateToLatest(database);
+  await migrateToLatest(database, upTo);
   return {
     database,
     url: testUrl.toString(),

@@ -1,0 +1,136 @@
+/**
+ * Call profiles: what rating decided about a call that many calls share (plan, direction, device,
+ * destination category, subclass and country, tariff version, rate matched, price per minute, setup
+ * fee, allowance, why it was free). A stored call refers to its profile by an 8-byte id, the first 52
+ * bits of the MD5 of the profile's key, so that whoever writes calls (a rating thread, a worker on
+ * another machine) computes it without a lookup. The key and the id are computed alike by the SQL
+ * functions call_profile_key and call_profile_id (migration 0017). Profiles are recorded before the
+ * calls that use them are written.
+ */
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Database, Session } from './database.js';
+
+export interface CallProfile {
+  readonly planId: string;
+  readonly direction: string;
+  readonly device: string;
+  readonly category: string | null;
+  readonly subclass: string | null;
+  readonly country: string | null;
+  readonly tariffVersionId: number;
+  readonly rateMatch: string;
+  readonly ratePerMinuteMicros: number | null;
+  readonly setupFeeTicks: number;
+  readonly allowance: string | null;
+  readonly freeReason: string | null;
+}
+
+const S = '\x1f';
+const NULL = '\x1e';
+
+/** The key of a profile given by its fields, as call_profile_key writes it: the fields joined, NULL as a mark of its own. */
+export function profileKey(
+  planId: string,
+  direction: string,
+  device: string,
+  category: string | null | undefined,
+  subclass: string | null | undefined,
+  country: string | null | undefined,
+  tariffVersionId: number,
+  rateMatch: string,
+  ratePerMinuteMicros: number | null | undefined,
+  setupFeeTicks: number,
+  allowance: string | null | undefined,
+  freeReason: string | null | undefined,
+): string {
+  return `${planId}${S}${direction}${S}${device}${S}${category ?? NULL}${S}${subclass ?? NULL}${S}${country ?? NULL}${S}${tariffVersionId}${S}${rateMatch}${S}${ratePerMinuteMicros ?? NULL}${S}${setupFeeTicks}${S}${allowance ?? NULL}${S}${freeReason ?? NULL}`;
+}
+
+/** The profile's key. */
+export function callProfileKey(p: CallProfile): string {
+  return profileKey(
+    p.planId,
+    p.direction,
+    p.device,
+    p.category,
+    p.subclass,
+    p.country,
+    p.tariffVersionId,
+    p.rateMatch,
+    p.ratePerMinuteMicros,
+    p.setupFeeTicks,
+    p.allowance,
+    p.freeReason,
+  );
+}
+
+/** The id of the profile with this key (a non-negative integer below 2^52). */
+export function callProfileIdOfKey(key: string): number {
+  return Number.parseInt(createHash('md5').update(key, 'utf8').digest('hex').slice(0, 13), 16);
+}
+
+/** A profile with its id. */
+export interface IdentifiedProfile {
+  readonly id: number;
+  readonly profile: CallProfile;
+}
+
+/** profiles this process recorded, per database */
+const recorded = new WeakMap<Database, Set<number>>();
+
+/**
+ * Records profiles not recorded before; refuses one whose id is another profile's. On PostgreSQL in
+ * a statement of its own, outside `session`'s transaction (concurrent ingests do not wait on each
+ * other's files, nor deadlock over the profiles they both meet first); the embedded database has
+ * one writer, and records them in `session`.
+ */
+export async function recordCallProfiles(database: Database, session: Session, profiles: readonly IdentifiedProfile[]): Promise<void> {
+  const known = recorded.get(database) ?? new Set<number>();
+  recorded.set(database, known);
+  const fresh = profiles.filter((p) => !known.has(p.id));
+  if (fresh.length === 0) return;
+  const db = database.kind === 'postgres' ? database.db : session.db;
+  const col = <T>(pick: (p: CallProfile) => T): T[] => fresh.map((f) => pick(f.profile));
+  const ids = fresh.map((f) => f.id);
+  await sql`
+    INSERT INTO call_profile (id, plan_id, direction, device, category, subclass, country, tariff_version_id, rate_match,
+                              rate_per_minute_micros, setup_fee_ticks, allowance, free_reason)
+    SELECT * FROM unnest(${ids}::bigint[], ${col((p) => p.planId)}::text[], ${col((p) => p.direction)}::text[], ${col((p) => p.device)}::text[],
+                         ${col((p) => p.category)}::text[], ${col((p) => p.subclass)}::text[], ${col((p) => p.country)}::text[],
+                         ${col((p) => p.tariffVersionId)}::int[], ${col((p) => p.rateMatch)}::text[], ${col((p) => p.ratePerMinuteMicros)}::bigint[],
+                         ${col((p) => p.setupFeeTicks)}::bigint[], ${col((p) => p.allowance)}::text[], ${col((p) => p.freeReason)}::text[])
+    ON CONFLICT DO NOTHING`.execute(db);
+  const stored = await sql<{ id: string; key: string }>`
+    SELECT id::text AS id, call_profile_key(plan_id, direction, device, category, subclass, country, tariff_version_id, rate_match,
+                                            rate_per_minute_micros, setup_fee_ticks, allowance, free_reason) AS key
+    FROM call_profile WHERE id = ANY(${ids}::bigint[])`.execute(db);
+  const keyOf = new Map(stored.rows.map((r) => [Number(r.id), r.key]));
+  for (const { id, profile } of fresh) {
+    const key = callProfileKey(profile);
+    if (keyOf.get(id) !== key) {
+      throw new Error(`call profile ${JSON.stringify(key.split(S))} has the id ${id} of another profile; report this (the id must be widened)`);
+    }
+    known.add(id);
+  }
+}
+
+const byKey = new Map<string, IdentifiedProfile>();
+
+/** The profile of a key met before (in this thread), with its id. */
+export function knownProfile(key: string): IdentifiedProfile | undefined {
+  return byKey.get(key);
+}
+
+/** The profile of a key met for the first time, with its id, remembered. */
+export function rememberProfile(key: string, profile: CallProfile): IdentifiedProfile {
+  const identified = { id: callProfileIdOfKey(key), profile };
+  byKey.set(key, identified);
+  return identified;
+}
+
+/** A profile with its id. */
+export function identifyProfile(profile: CallProfile): IdentifiedProfile {
+  const key = callProfileKey(profile);
+  return knownProfile(key) ?? rememberProfile(key, profile);
+}

@@ -115,7 +115,11 @@ const explain = async (label: string, query: string) => {
   console.log(`\n-- ${label}\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
 };
 const where = `c.account_id = '${one}' AND c.started_at >= '${from}' AND c.started_at < '${to}'`;
-await explain('history page (50 calls)', `SELECT c.* FROM rated_call c WHERE ${where} ORDER BY c.started_at, c.source, c.record_id LIMIT 51`);
+const page = (condition: string) =>
+  `SELECT c.*, p.* FROM (SELECT * FROM call_record c WHERE ${where}${condition} ORDER BY c.started_at, c.source, c.record_id LIMIT 51) c
+   JOIN call_profile p ON p.id = c.profile_id ORDER BY c.started_at, c.source, c.record_id`;
+await explain('history page (50 calls)', page(''));
+await explain('history page, mobile only', page(` AND c.profile_id = ANY(ARRAY(SELECT p.id FROM call_profile p WHERE p.category = 'mobile'))`));
 await explain(
   'totals per category of the month (call_total)',
   `SELECT t.category, sum(t.calls), sum(t.seconds), sum(t.list_price_ticks), sum(t.charged_ticks) FROM call_total t WHERE t.account_id = '${one}' AND t.period = '2026-10' GROUP BY t.category`,

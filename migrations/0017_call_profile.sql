@@ -10,7 +10,8 @@
 -- before the calls that use them are written.
 --
 -- The calls are stored in call_record; rated_call is the view of a call with its profile, under the
--- names and in the order of the columns it had, so that every query reads calls as before.
+-- names and in the order of the columns it had (and the profile's id), so that every query reads
+-- calls as before.
 
 CREATE FUNCTION call_profile_key(
   plan_id text, direction text, device text, category text, subclass text, country text, tariff_version_id integer,
@@ -115,5 +116,5 @@ SELECT r.account_id, r.started_at, r.source, r.record_id, r.line, p.plan_id, p.d
        r.calling_number, r.called_number, r.destination, p.category, p.subclass, p.country, r.forwarded_from,
        r.answered, r.answered_seconds, r.billed_seconds, p.setup_fee_ticks, r.list_price_ticks, r.charged_ticks,
        p.rate_match, p.rate_per_minute_micros, r.bands, p.allowance, r.covered_seconds, p.free_reason,
-       r.file_id, r.line_no, r.invoice_number, r.setup_at, r.store_seq, p.tariff_version_id
+       r.file_id, r.line_no, r.invoice_number, r.setup_at, r.store_seq, p.tariff_version_id, r.profile_id
 FROM call_record r JOIN call_profile p ON p.id = r.profile_id;

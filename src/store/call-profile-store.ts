@@ -26,43 +26,28 @@ export interface CallProfile {
   readonly freeReason: string | null;
 }
 
+/** call_profile's columns besides its id: what the view rated_call takes from a call's profile */
+export const PROFILE_COLUMNS = [
+  'plan_id',
+  'direction',
+  'device',
+  'category',
+  'subclass',
+  'country',
+  'tariff_version_id',
+  'rate_match',
+  'rate_per_minute_micros',
+  'setup_fee_ticks',
+  'allowance',
+  'free_reason',
+] as const;
+
 const S = '\x1f';
 const NULL = '\x1e';
 
-/** The key of a profile given by its fields, as call_profile_key writes it: the fields joined, NULL as a mark of its own. */
-export function profileKey(
-  planId: string,
-  direction: string,
-  device: string,
-  category: string | null | undefined,
-  subclass: string | null | undefined,
-  country: string | null | undefined,
-  tariffVersionId: number,
-  rateMatch: string,
-  ratePerMinuteMicros: number | null | undefined,
-  setupFeeTicks: number,
-  allowance: string | null | undefined,
-  freeReason: string | null | undefined,
-): string {
-  return `${planId}${S}${direction}${S}${device}${S}${category ?? NULL}${S}${subclass ?? NULL}${S}${country ?? NULL}${S}${tariffVersionId}${S}${rateMatch}${S}${ratePerMinuteMicros ?? NULL}${S}${setupFeeTicks}${S}${allowance ?? NULL}${S}${freeReason ?? NULL}`;
-}
-
-/** The profile's key. */
+/** The profile's fields as one text, as call_profile_key writes them: joined, NULL as a mark of its own. */
 export function callProfileKey(p: CallProfile): string {
-  return profileKey(
-    p.planId,
-    p.direction,
-    p.device,
-    p.category,
-    p.subclass,
-    p.country,
-    p.tariffVersionId,
-    p.rateMatch,
-    p.ratePerMinuteMicros,
-    p.setupFeeTicks,
-    p.allowance,
-    p.freeReason,
-  );
+  return `${p.planId}${S}${p.direction}${S}${p.device}${S}${p.category ?? NULL}${S}${p.subclass ?? NULL}${S}${p.country ?? NULL}${S}${p.tariffVersionId}${S}${p.rateMatch}${S}${p.ratePerMinuteMicros ?? NULL}${S}${p.setupFeeTicks}${S}${p.allowance ?? NULL}${S}${p.freeReason ?? NULL}`;
 }
 
 /** The id of the profile with this key (a non-negative integer below 2^52). */
@@ -117,20 +102,17 @@ export async function recordCallProfiles(database: Database, session: Session, p
 
 const byKey = new Map<string, IdentifiedProfile>();
 
-/** The profile of a key met before (in this thread), with its id. */
-export function knownProfile(key: string): IdentifiedProfile | undefined {
-  return byKey.get(key);
-}
-
-/** The profile of a key met for the first time, with its id, remembered. */
-export function rememberProfile(key: string, profile: CallProfile): IdentifiedProfile {
-  const identified = { id: callProfileIdOfKey(key), profile };
-  byKey.set(key, identified);
+/**
+ * A profile with its id, remembered in this thread by its key: a rating thread meets the same few
+ * hundred profiles a million times (their key costs ~0.6 µs a call; a hash of the fields checked
+ * field by field saved 0.1 µs of it, not kept).
+ */
+export function identifyProfile(p: CallProfile): IdentifiedProfile {
+  const key = callProfileKey(p);
+  let identified = byKey.get(key);
+  if (identified === undefined) {
+    identified = { id: callProfileIdOfKey(key), profile: p };
+    byKey.set(key, identified);
+  }
   return identified;
-}
-
-/** A profile with its id. */
-export function identifyProfile(profile: CallProfile): IdentifiedProfile {
-  const key = callProfileKey(profile);
-  return knownProfile(key) ?? rememberProfile(key, profile);
 }

@@ -12,7 +12,7 @@ import type { AllocationScope } from './allocation-store.js';
 import { CopyBinaryWriter } from './copy-binary-writer.js';
 import { fnv1aJoined } from './fnv1a.js';
 import { tariffVersionId } from './tariff-version-store.js';
-import { knownProfile, profileKey, recordCallProfiles, rememberProfile, type IdentifiedProfile } from './call-profile-store.js';
+import { identifyProfile, recordCallProfiles, type IdentifiedProfile } from './call-profile-store.js';
 import { addToCallTotals, type CallTotalSums } from './call-total-store.js';
 
 /** call_record's columns, in its order (migration 0017): what rating decided that calls share is their profile */
@@ -50,38 +50,20 @@ export function bandsText(bands: RatedCall['rating']['bands']): string {
 /** The profile of a rated call, with its id. */
 export function profileOfCall(call: RatedCall): IdentifiedProfile {
   const { cdr, rating, destination } = call;
-  const tariffVersion = tariffVersionId(rating.tariffVersion);
-  const key = profileKey(
-    call.planId,
-    cdr.direction,
-    cdr.device,
-    destination?.category,
-    destination?.subclass,
-    destination?.country?.region,
-    tariffVersion,
-    rating.rateMatch,
-    rating.ratePerMinuteMicros,
-    rating.setupFeeTicks,
-    rating.allowance,
-    rating.freeReason,
-  );
-  return (
-    knownProfile(key) ??
-    rememberProfile(key, {
-      planId: call.planId,
-      direction: cdr.direction,
-      device: cdr.device,
-      category: destination?.category ?? null,
-      subclass: destination?.subclass ?? null,
-      country: destination?.country?.region ?? null,
-      tariffVersionId: tariffVersion,
-      rateMatch: rating.rateMatch,
-      ratePerMinuteMicros: rating.ratePerMinuteMicros ?? null,
-      setupFeeTicks: rating.setupFeeTicks,
-      allowance: rating.allowance ?? null,
-      freeReason: rating.freeReason ?? null,
-    })
-  );
+  return identifyProfile({
+    planId: call.planId,
+    direction: cdr.direction,
+    device: cdr.device,
+    category: destination?.category ?? null,
+    subclass: destination?.subclass ?? null,
+    country: destination?.country?.region ?? null,
+    tariffVersionId: tariffVersionId(rating.tariffVersion),
+    rateMatch: rating.rateMatch,
+    ratePerMinuteMicros: rating.ratePerMinuteMicros ?? null,
+    setupFeeTicks: rating.setupFeeTicks,
+    allowance: rating.allowance ?? null,
+    freeReason: rating.freeReason ?? null,
+  });
 }
 
 /** One rated call as a COPY row in CALL_COLUMNS order. */

@@ -4,10 +4,10 @@
  * with totals per category over the whole filtered set, and usage per line (user). Every value
  * reaches SQL as a parameter.
  */
-import { sql, type Selectable } from 'kysely';
+import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { Database } from './database.js';
 import type { RatedCallRow } from './schema.js';
-import { TARIFF_VERSION_LABEL } from './tariff-version-store.js';
+import { PROFILE_COLUMNS } from './call-profile-store.js';
 
 export interface HistoryFilter {
   readonly accountIds: readonly string[];
@@ -40,8 +40,12 @@ function conditions(filter: HistoryFilter) {
     sql`c.started_at >= ${filter.from}`,
     sql`c.started_at < ${filter.to}`,
   ];
-  if (filter.category !== undefined) parts.push(filter.category === 'incoming' ? sql`c.category IS NULL` : sql`c.category = ${filter.category}`);
-  if (filter.direction !== undefined) parts.push(sql`c.direction = ${filter.direction}`);
+  // what a call's profile holds, as the profiles that hold it (a list computed once): the calls are
+  // then filtered as the account's index reads them in start order, and a page stops when it is full
+  // (as a join, PostgreSQL reads all the account's calls of the month and sorts them)
+  const profiles = (condition: RawBuilder<unknown>) => sql`c.profile_id = ANY(ARRAY(SELECT p.id FROM call_profile p WHERE ${condition}))`;
+  if (filter.category !== undefined) parts.push(profiles(filter.category === 'incoming' ? sql`p.category IS NULL` : sql`p.category = ${filter.category}`));
+  if (filter.direction !== undefined) parts.push(profiles(sql`p.direction = ${filter.direction}`));
   if (filter.answered !== undefined) parts.push(sql`c.answered = ${filter.answered}`);
   if (filter.number !== undefined) {
     const like = `%${filter.number.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
@@ -98,9 +102,15 @@ const CALL_COLUMNS = [
   'tariff_version',
   'rate_match',
 ] as const;
-/** a column of the calls (alias c); the tariff version by its label */
-const column = (c: (typeof CALL_COLUMNS)[number]) => (c === 'tariff_version' ? sql`${TARIFF_VERSION_LABEL} AS tariff_version` : sql.raw(`c.${c}`));
-const COLUMNS = sql.join(CALL_COLUMNS.map(column));
+/**
+ * A column of a page of calls: the call's own (alias c, call_record) or its profile's (alias p,
+ * call_profile); the tariff version by its label.
+ */
+const column = (c: (typeof CALL_COLUMNS)[number]) => {
+  if (c === 'tariff_version') return sql`(SELECT v.label FROM tariff_version v WHERE v.id = p.tariff_version_id)`;
+  return sql.raw(`${(PROFILE_COLUMNS as readonly string[]).includes(c) ? 'p' : 'c'}.${c}`);
+};
+const COLUMNS = sql.join(CALL_COLUMNS.map((c) => (c === 'tariff_version' ? sql`${column(c)} AS tariff_version` : column(c))));
 /**
  * The same columns as one JSON array per call, in CALL_COLUMNS order (no keys to parse): times as
  * epoch milliseconds, int8 amounts as text, so that no amount passes through a float.
@@ -109,7 +119,7 @@ const COLUMNS_AS_JSON_ARRAY = sql`json_build_array(${sql.join(
   CALL_COLUMNS.map((c) => {
     if (c === 'started_at' || c === 'setup_at') return sql.raw(`round(date_part('epoch', c.${c}) * 1000)::int8`);
     if (c === 'list_price_ticks' || c === 'charged_ticks') return sql.raw(`c.${c}::text`);
-    return c === 'tariff_version' ? TARIFF_VERSION_LABEL : sql.raw(`c.${c}`);
+    return column(c);
   }),
 )})`;
 
@@ -145,10 +155,18 @@ const after = (key: HistoryKey | undefined) =>
   key ? sql` AND (c.started_at, c.source, c.record_id) > (${key.startedAt}, ${key.source}, ${key.recordId})` : sql``;
 const PAGE_ORDER = sql.raw('ORDER BY c.started_at, c.source, c.record_id');
 
+/**
+ * A page of calls (alias c) with their profiles (alias p): the page is taken from call_record first,
+ * reading the account's index in start order until it is full, and only its calls are joined to
+ * their profiles (joined first, PostgreSQL may read all the account's calls of the month to sort
+ * them).
+ */
+const page = (filter: HistoryFilter, key: HistoryKey | undefined, limit: number) =>
+  sql`(SELECT * FROM call_record c WHERE ${conditions(filter)}${after(key)} ${PAGE_ORDER} LIMIT ${limit}) c JOIN call_profile p ON p.id = c.profile_id`;
+
 /** Up to `limit` calls after `after` (oldest first). */
 export async function historyPage(db: Database['db'], filter: HistoryFilter, key: HistoryKey | undefined, limit: number): Promise<HistoryRow[]> {
-  const result = await sql<HistoryRow>`
-    SELECT ${COLUMNS} FROM rated_call c WHERE ${conditions(filter)}${after(key)} ${PAGE_ORDER} LIMIT ${limit}`.execute(db);
+  const result = await sql<HistoryRow>`SELECT ${COLUMNS} FROM ${page(filter, key, limit)} ${PAGE_ORDER}`.execute(db);
   return result.rows;
 }
 
@@ -240,8 +258,8 @@ export async function historyPageWithTotals(
   }>(
     sql`
     SELECT
-      (SELECT json_agg(p.call) FROM (
-         SELECT ${COLUMNS_AS_JSON_ARRAY} AS call FROM rated_call c WHERE ${where}${after(key)} ${PAGE_ORDER} LIMIT ${limit}) p) AS calls,
+      (SELECT json_agg(page.call) FROM (
+         SELECT ${COLUMNS_AS_JSON_ARRAY} AS call FROM ${page(filter, key, limit)} ${PAGE_ORDER}) page) AS calls,
       (SELECT json_agg(g) FROM (${categoryTotals(filter, where)}) g) AS totals`.compile(database.db),
   );
   const row = result[0]!;

@@ -106,6 +106,8 @@ export interface RatedCallRow {
   file_id: number;
   line_no: number;
   invoice_number: string | null;
+  /** call_profile.id */
+  profile_id: Int8;
 }
 
 /** What rating decided that calls share: a stored call refers to it by id (call-profile-store.ts). */

@@ -95,7 +95,7 @@ try {
     // the history's partitions, their indexes, the duplicate keys and the call profiles; call_total
     // (per account, month and category, not per call) apart
     const bytes = await sql<{ bytes: string; totals: string }>`
-      SELECT (coalesce(sum(pg_total_relation_size(i.inhrelid)), 0) + pg_total_relation_size('cdr_key') + pg_total_relation_size('call_profile'))::text AS bytes,
+      SELECT (coalesce(sum(pg_total_relation_size(i.inhrelid)), 0) + pg_total_relation_size('cdr_key') + pg_total_relation_size('cdr_source') + pg_total_relation_size('call_profile'))::text AS bytes,
              pg_total_relation_size('call_total')::text AS totals
       FROM pg_inherits i WHERE i.inhparent = 'call_record'::regclass`.execute(database.db);
     const storedBytes = Number(bytes.rows[0]!.bytes);

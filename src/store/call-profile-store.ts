@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Database, Session } from './database.js';
+import { outsideTransaction, type Database, type Session } from './database.js';
 
 export interface CallProfile {
   readonly planId: string;
@@ -65,17 +65,16 @@ export interface IdentifiedProfile {
 const recorded = new WeakMap<Database, Set<number>>();
 
 /**
- * Records profiles not recorded before; refuses one whose id is another profile's. On PostgreSQL in
- * a statement of its own, outside `session`'s transaction (concurrent ingests do not wait on each
- * other's files, nor deadlock over the profiles they both meet first); the embedded database has
- * one writer, and records them in `session`.
+ * Records profiles not recorded before, outside `session`'s transaction (concurrent ingests do not
+ * wait on each other's files, nor deadlock over the profiles they both meet first); refuses one
+ * whose id is another profile's.
  */
 export async function recordCallProfiles(database: Database, session: Session, profiles: readonly IdentifiedProfile[]): Promise<void> {
   const known = recorded.get(database) ?? new Set<number>();
   recorded.set(database, known);
   const fresh = profiles.filter((p) => !known.has(p.id));
   if (fresh.length === 0) return;
-  const db = database.kind === 'postgres' ? database.db : session.db;
+  const db = outsideTransaction(database, session);
   const col = <T>(pick: (p: CallProfile) => T): T[] => fresh.map((f) => pick(f.profile));
   const ids = fresh.map((f) => f.id);
   await sql`

@@ -7,11 +7,12 @@ import { amsterdamParts } from '../domain/amsterdam-time.js';
 import type { Reject } from '../domain/cdr.js';
 import { formatPeriod, periodEnd, periodStart, type Period } from '../domain/period.js';
 import type { RatedCall } from '../rating/rate-cdr.js';
-import { LOCK, type Database, type Session } from './database.js';
+import { LOCK, outsideTransaction, type Database, type Session } from './database.js';
 import type { AllocationScope } from './allocation-store.js';
 import { CopyBinaryWriter } from './copy-binary-writer.js';
 import { fnv1aJoined } from './fnv1a.js';
 import { tariffVersionId } from './tariff-version-store.js';
+import { labelId, recordLabels } from './hashed-labels.js';
 import { identifyProfile, recordCallProfiles, type IdentifiedProfile } from './call-profile-store.js';
 import { addToCallTotals, type CallTotalSums } from './call-total-store.js';
 
@@ -126,9 +127,12 @@ export interface RatedCallRows {
   readonly keys: Uint8Array;
   /** the profiles the rows refer to: recorded before the rows are written (recordCallProfiles) */
   readonly profiles: readonly IdentifiedProfile[];
+  /** the feeds the keys name: recorded before the keys are written */
+  readonly sources: readonly string[];
 }
 
-const KEY_COLUMNS = ['source', 'record_id', 'fingerprint'] as const;
+/** cdr_key's columns: the feed by its id in cdr_source (hashed-labels.ts) */
+const KEY_COLUMNS = ['source_id', 'record_id', 'fingerprint'] as const;
 
 /** A 32-bit fingerprint of what identifies a call besides its key: to tell a re-sent record whose fields differ. */
 function fingerprint(call: RatedCall): number {
@@ -144,6 +148,7 @@ export class RatedCallBatch {
   private readonly bundleScopes = new Map<string, AllocationScope>();
   private readonly keys: CopyBinaryWriter;
   private readonly profiles = new Map<number, IdentifiedProfile>();
+  private readonly sources = new Set<string>();
 
   /**
    * `fileId`: the ingest file the calls were read from; `storeSeq`: the transaction that stores them
@@ -170,7 +175,8 @@ export class RatedCallBatch {
     const profile = profileOfCall(call);
     if (!this.profiles.has(profile.id)) this.profiles.set(profile.id, profile);
     writeRatedCallRow(this.rows, call, profile.id, lineNo, this.fileId, this.storeSeq);
-    this.keys.text(call.cdr.source).text(call.cdr.recordId).int4(fingerprint(call)).endRow();
+    this.sources.add(call.cdr.source);
+    this.keys.int4(labelId(call.cdr.source)).text(call.cdr.recordId).int4(fingerprint(call)).endRow();
     const p = amsterdamParts(call.cdr.startedAtMs);
     const key = p.year * 100 + p.month;
     let period = this.periodTexts.get(key);
@@ -214,6 +220,7 @@ export class RatedCallBatch {
       bundleScopes: this.bundleScopes,
       keys: this.keys.finish(),
       profiles: [...this.profiles.values()],
+      sources: [...this.sources],
     };
   }
 }
@@ -296,6 +303,13 @@ export async function writeRatedCalls(
 ): Promise<WriteResult> {
   if (batch.count === 0) return { inserted: 0, duplicates: 0, differing: 0, byCategory: new Map() };
   await recordCallProfiles(database, session, batch.profiles);
+  await recordLabels(
+    database,
+    outsideTransaction(database, session),
+    'cdr_source',
+    batch.sources,
+    (label, other) => `the feed "${label}" has the id of the feed "${other}": name it otherwise (--source)`,
+  );
   await ensurePartitions(session, batch.periods, newPartitions);
   // the common case: every call is new, and the keys and rows go straight in
   await sql.raw('SAVEPOINT rated_batch').execute(session.db);
@@ -318,14 +332,15 @@ export async function writeRatedCalls(
   const keys = sql.raw('cdr_key_stage b');
   const result = await sql<{ category: string | null; calls: string; billed_seconds: string; list_price_ticks: string }>`
     WITH new_key AS (
-      INSERT INTO cdr_key (source, record_id, fingerprint)
-      SELECT DISTINCT ON (source, record_id) source, record_id, fingerprint FROM ${keys} ORDER BY source, record_id, n
+      INSERT INTO cdr_key (source_id, record_id, fingerprint)
+      SELECT DISTINCT ON (source_id, record_id) source_id, record_id, fingerprint FROM ${keys} ORDER BY source_id, record_id, n
       ON CONFLICT DO NOTHING
-      RETURNING source, record_id
+      RETURNING source_id, record_id
     ), inserted AS (
       INSERT INTO call_record (${sql.raw(CALL_COLUMNS.join(', '))})
       SELECT DISTINCT ON (s.source, s.record_id) ${sql.raw(CALL_COLUMNS.map((c) => `s.${c}`).join(', '))}
-      FROM call_record_stage s JOIN new_key k ON k.source = s.source AND k.record_id = s.record_id
+      FROM call_record_stage s JOIN cdr_source f ON f.label = s.source
+      JOIN new_key k ON k.source_id = f.id AND k.record_id = s.record_id
       ORDER BY s.source, s.record_id, s.line_no
       RETURNING line_no, profile_id, billed_seconds, list_price_ticks
     ), not_stored AS (${addToCallTotals(
@@ -338,7 +353,7 @@ export async function writeRatedCalls(
            coalesce(sum(i.list_price_ticks), 0)::text AS list_price_ticks
     FROM inserted i JOIN call_profile p ON p.id = i.profile_id GROUP BY p.category`.execute(session.db);
   const differing = await sql<{ n: string }>`
-    SELECT count(*)::text AS n FROM ${keys} JOIN cdr_key k USING (source, record_id)
+    SELECT count(*)::text AS n FROM ${keys} JOIN cdr_key k USING (source_id, record_id)
     WHERE k.fingerprint <> b.fingerprint AND k.fingerprint <> 0`.execute(session.db);
   const byCategory = new Map<string, CategoryTotals>();
   let inserted = 0;

@@ -67,6 +67,16 @@ pg.types.setTypeParser(INT8, asText);
 pg.types.setTypeParser(NUMERIC, asText);
 pg.types.setTypeParser(DATE, asText);
 
+/**
+ * Where to run a statement that must not wait on `session`'s transaction (recording a label or a
+ * call profile that concurrent writers may meet too: inside their transactions they would wait on
+ * each other, or deadlock): on PostgreSQL the pool, another connection, autocommitted; the embedded
+ * database has one connection and one writer, and runs it in the session.
+ */
+export function outsideTransaction(database: Database, session: Session): Kysely<Schema> {
+  return database.kind === 'postgres' ? database.db : session.db;
+}
+
 export type CopyFormat = 'csv' | 'binary';
 
 function copyStatement(table: string, columns: readonly string[], from: string, format: CopyFormat): string {

@@ -200,9 +200,15 @@ export interface UsageClaimRow {
 }
 
 export interface CdrKeyRow {
-  source: string;
+  /** cdr_source.id: the feed's name's hash (hashed-labels.ts) */
+  source_id: number;
   record_id: string;
   fingerprint: number;
+}
+
+export interface CdrSourceRow {
+  id: number;
+  label: string;
 }
 
 export interface NightlyRunRow {
@@ -260,6 +266,7 @@ export interface Schema {
   month_close: MonthCloseRow;
   reference_load: ReferenceLoadRow;
   cdr_key: CdrKeyRow;
+  cdr_source: CdrSourceRow;
   usage_claim: UsageClaimRow;
   enterprise: EnterpriseRow;
   pbx: PbxRow;

@@ -1,7 +1,8 @@
 /**
- * Call profiles (migration 0017): a stored call refers to what rating decided by an id that the
- * writer computes and the database computes alike; a history stored before 0017 converts with every
- * call reading the same; a profile whose id is another's is refused.
+ * The narrower history: a stored call refers to what rating decided by a profile id that the writer
+ * and the database compute alike (0017), a duplicate key to its feed by the name's hash (0018); a
+ * history and keys stored before them convert with every call and key reading the same; a profile
+ * whose id is another's is refused.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,12 +20,17 @@ const NOW = new Date('2026-11-01T06:00:00Z');
 const CDRS = readdirSync('fixtures/cdrs').map((f) => join('fixtures/cdrs', f));
 
 const calls = (database: Database) => database.db.selectFrom('rated_call').selectAll().orderBy('source').orderBy('record_id').execute();
+const keys = async (database: Database) =>
+  (
+    await sql`SELECT f.label AS source, k.record_id, k.fingerprint FROM cdr_key k JOIN cdr_source f ON f.id = k.source_id
+              ORDER BY 1, 2`.execute(database.db)
+  ).rows;
 
 const PROFILE_ARGS = sql.raw(
   'plan_id, direction, device, category, subclass, country, tariff_version_id, rate_match, rate_per_minute_micros, setup_fee_ticks, allowance, free_reason',
 );
 
-describe('call profiles', () => {
+describe('the narrower history', () => {
   let current: TestDatabase;
   beforeAll(async () => {
     current = await createTestDatabase();
@@ -61,11 +67,14 @@ describe('call profiles', () => {
     expect(Number(inSql.rows[0]!.id)).toBe(callProfileIdOfKey(callProfileKey(odd)));
   });
 
-  it('convert a history stored before them: every call reads the same', async () => {
+  it('convert a history stored before them: every call and duplicate key reads the same', async () => {
     const old = await createTestDatabase({ seller: false, upTo: '0016_history_index_narrow' });
     try {
       const before = await calls(current.database);
       expect(before.length).toBeGreaterThan(100);
+      const keysBefore = await keys(current.database);
+      expect(keysBefore.length).toBe(before.length);
+      await sql`INSERT INTO cdr_key SELECT * FROM json_populate_recordset(null::cdr_key, ${JSON.stringify(keysBefore)}::json)`.execute(old.database.db);
       await sql`CREATE TABLE rated_call_2026_10 PARTITION OF rated_call FOR VALUES FROM ('2026-09-30T22:00:00Z') TO ('2026-10-31T23:00:00Z')`.execute(
         old.database.db,
       );
@@ -79,7 +88,8 @@ describe('call profiles', () => {
         VALUES ('X-1', '2031-01-01T00:00:00Z', 'canonical', 'outside-every-month', '+31201234567', 'basis', 'outgoing', 'fixed',
           '+31201234567', '112', true, 5, 0, 0, 0, 0, 0, '', '', 1, 1)`.execute(old.database.db);
 
-      expect(await migrateToLatest(old.database)).toContain('0017_call_profile');
+      expect(await migrateToLatest(old.database)).toEqual(expect.arrayContaining(['0017_call_profile', '0018_cdr_source']));
+      expect(await keys(old.database)).toEqual(keysBefore);
       const after = await calls(old.database);
       expect(after.filter((c) => c.account_id !== 'X-1')).toEqual(before);
       expect(after.find((c) => c.account_id === 'X-1')?.record_id).toBe('outside-every-month');

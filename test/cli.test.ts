@@ -24,7 +24,16 @@ function cdrbill(...args: string[]) {
 describe('cdrbill CLI', () => {
   beforeAll(() => {
     expect(existsSync('dist/src/cli/main.js')).toBe(true);
-    expect(cdrbill('migrate').code).toBe(0);
+    const created = cdrbill('migrate');
+    expect(created.code).toBe(0);
+    // says what it applied: a migration that converts the history takes a while on a large one
+    const last = readdirSync('migrations')
+      .filter((f) => f.endsWith('.sql'))
+      .sort()
+      .at(-1)!
+      .replace(/\.sql$/, '');
+    expect(created.stdout).toMatch(new RegExp(`schema up to date \\(applied 0001_initial, .*, ${last}\\)`));
+    expect(cdrbill('migrate').stdout).toMatch(/schema up to date \(nothing to apply\)/);
   });
 
   it('runs the nightly job, and a second run stores nothing new and prints the same invoices', () => {

@@ -84,16 +84,19 @@ export async function connect(config: Config, create = false): Promise<Database>
 
 /** A command body: what it returns is the exit code (nothing: 0). */
 // biome-ignore lint/suspicious/noConfusingVoidType: a body that prints and returns nothing succeeded
-export type CommandBody = (database: Database, config: Config) => Promise<number | void>;
+export type CommandBody = (database: Database, config: Config, applied: readonly string[]) => Promise<number | void>;
 
-/** Opens the database the flags name (creating an embedded one only if `create`), migrates it, runs `body`, closes it; sets process.exitCode. */
+/**
+ * Opens the database the flags name (creating an embedded one only if `create`), migrates it, runs
+ * `body` (told which migrations were applied), closes it; sets process.exitCode.
+ */
 export async function runWithDatabase(flags: GlobalFlags, body: CommandBody, create = false): Promise<void> {
   let database: Database | undefined;
   try {
     const config = resolveConfig(flags, process.env);
     database = await connect(config, create);
-    await migrateToLatest(database);
-    process.exitCode = (await body(database, config)) ?? EXIT.ok;
+    const applied = await migrateToLatest(database);
+    process.exitCode = (await body(database, config, applied)) ?? EXIT.ok;
   } catch (error) {
     process.exitCode = fail(error);
   } finally {

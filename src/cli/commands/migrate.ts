@@ -7,8 +7,10 @@ export function migrateCommand(globals: () => GlobalFlags): Command {
   return new Command('migrate').description('create the database if needed and bring its schema up to date').action(() =>
     runWithDatabase(
       globals(),
-      async (database) => {
-        console.log(`database ${database.kind} at ${database.location}: schema up to date`);
+      async (database, _config, applied) => {
+        // a migration that converts the history (0017, 0018) takes a while on a large one: say what ran
+        const what = applied.length > 0 ? `applied ${applied.join(', ')}` : 'nothing to apply';
+        console.log(`database ${database.kind} at ${database.location}: schema up to date (${what})`);
       },
       true,
     ),

@@ -173,6 +173,15 @@ describe('cdrbill as one tool', () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it('refuses a connection pool an ingest could not work with, naming the variable', () => {
+    const result = spawnSync(process.execPath, ['bin/cdrbill.js', '--data-dir', dataDir, 'rejects'], {
+      encoding: 'utf8',
+      env: { ...env(), CDRBILL_DB_CONNECTIONS: '1' },
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/CDRBILL_DB_CONNECTIONS: expected a whole number from 2 to 100 \(an ingest needs two\), got "1"/);
+  });
+
   it('says it cannot connect to an unreachable database, without its password, and exits 3', () => {
     const result = cdrbill('--db', 'postgres://billing:s3cret@127.0.0.1:1/cdrbill', 'calls', '--account', 'R-1002', '--period', '2026-10');
     expect(result.code).toBe(3);

@@ -14,7 +14,7 @@ export interface Config {
   readonly databaseUrl?: string;
   /** cdrbill's local folder: the embedded database and default outputs */
   readonly dataDir: string;
-  /** PostgreSQL connections per process (CDRBILL_DB_CONNECTIONS, default 4) */
+  /** PostgreSQL connections per process (CDRBILL_DB_CONNECTIONS, 2 to 100, default 4) */
   readonly connections?: number;
 }
 
@@ -31,8 +31,10 @@ export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv): Confi
     throw new UsageError(`--db / DATABASE_URL: expected postgres://user@host:port/database, got "${redactUrl(databaseUrl)}"`);
   }
   const connections = env.CDRBILL_DB_CONNECTIONS ? Number(env.CDRBILL_DB_CONNECTIONS) : undefined;
-  if (connections !== undefined && !(Number.isInteger(connections) && connections >= 1 && connections <= 100)) {
-    throw new UsageError(`CDRBILL_DB_CONNECTIONS: expected a whole number from 1 to 100, got "${env.CDRBILL_DB_CONNECTIONS}"`);
+  // two at least: an ingest holds a file's transaction on one and records the labels and call
+  // profiles its calls refer to on another (outsideTransaction)
+  if (connections !== undefined && !(Number.isInteger(connections) && connections >= 2 && connections <= 100)) {
+    throw new UsageError(`CDRBILL_DB_CONNECTIONS: expected a whole number from 2 to 100 (an ingest needs two), got "${env.CDRBILL_DB_CONNECTIONS}"`);
   }
   return {
     ...(databaseUrl ? { databaseUrl } : {}),

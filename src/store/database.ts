@@ -258,7 +258,7 @@ export interface DatabaseOptions {
   readonly url?: string;
   /** folder of the embedded database; undefined keeps it in memory */
   readonly dataDir?: string;
-  /** PostgreSQL connections in the pool (default 4) */
+  /** PostgreSQL connections in the pool (default 4; an ingest needs two: see outsideTransaction) */
   readonly connections?: number;
 }
 

@@ -87,13 +87,15 @@ export async function connect(config: Config, create = false): Promise<Database>
 export type CommandBody = (database: Database, config: Config, applied: readonly string[]) => Promise<number | void>;
 
 /**
- * Opens the database the flags name (creating an embedded one only if `create`), migrates it, runs
- * `body` (told which migrations were applied), closes it; sets process.exitCode.
+ * Opens the database the flags name (creating an embedded one only if `create`; a PostgreSQL pool of
+ * at least `minConnections`), migrates it, runs `body` (told which migrations were applied), closes
+ * it; sets process.exitCode.
  */
-export async function runWithDatabase(flags: GlobalFlags, body: CommandBody, create = false): Promise<void> {
+export async function runWithDatabase(flags: GlobalFlags, body: CommandBody, create = false, minConnections = 0): Promise<void> {
   let database: Database | undefined;
   try {
-    const config = resolveConfig(flags, process.env);
+    const resolved = resolveConfig(flags, process.env);
+    const config = minConnections > (resolved.connections ?? 4) ? { ...resolved, connections: minConnections } : resolved;
     database = await connect(config, create);
     const applied = await migrateToLatest(database);
     process.exitCode = (await body(database, config, applied)) ?? EXIT.ok;

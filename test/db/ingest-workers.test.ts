@@ -127,6 +127,18 @@ describe.skipIf(!process.env.DATABASE_URL)('ingest by worker processes (PostgreS
     }, 180_000);
   }
 
+  it('a worker taking six files at once (more than the default pool of connections) gives byte-identical invoices', async () => {
+    const url = await freshDatabase();
+    const worker = cli(url, ['worker', '--concurrency', '6']);
+    const run = await finished(nightly(url, true));
+    worker.kill('SIGTERM');
+    expect(run.code, run.output).toBe(0);
+    const got = await outcome(url);
+    expect(got.calls).toBe(reference.calls);
+    expect(got.invoices).toEqual(reference.invoices);
+    expect(got.totalsDrift).toEqual([]);
+  }, 180_000);
+
   it('workers killed mid-file ten times lose and double nothing', async () => {
     const url = await freshDatabase();
     let ended = false;

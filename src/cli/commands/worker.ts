@@ -32,13 +32,19 @@ export function workerCommand(globals: () => GlobalFlags): Command {
       });
       if (!settings) return;
       const { url, concurrency } = settings;
-      await runWithDatabase(globals(), async (database) => {
-        const logger = pino({ base: { worker: process.pid } });
-        const stopped = new Promise<void>((resolve) => {
-          process.once('SIGINT', () => resolve());
-          process.once('SIGTERM', () => resolve());
-        });
-        await runIngestWorker(database, url, { concurrency, log: (event, fields) => logger.info(fields, event), stopped });
-      });
+      await runWithDatabase(
+        globals(),
+        async (database) => {
+          const logger = pino({ base: { worker: process.pid } });
+          const stopped = new Promise<void>((resolve) => {
+            process.once('SIGINT', () => resolve());
+            process.once('SIGTERM', () => resolve());
+          });
+          await runIngestWorker(database, url, { concurrency, log: (event, fields) => logger.info(fields, event), stopped });
+        },
+        false,
+        // a connection per file in flight, and one for what their transactions must not wait on (outsideTransaction)
+        concurrency + 1,
+      );
     });
 }

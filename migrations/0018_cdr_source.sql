@@ -2,7 +2,9 @@
 -- by a 4-byte id, the name's FNV-1a hash (as tariff versions, 0014: whoever writes keys computes it
 -- without a lookup; the names are recorded before keys that use them are written, a collision
 -- refused), instead of its text in every key and in the key's index; and the record id is compared
--- bytewise (collation "C": equality is the same, the index is cheaper to keep).
+-- bytewise (collation "C": equality is the same, the index is cheaper to keep). The hash is 0014's
+-- function (fnv1a in src/store/fnv1a.ts), defined again for this conversion: 0014 dropped it, and a
+-- migration, once applied somewhere, is not edited.
 
 CREATE FUNCTION cdrbill_fnv1a(t text) RETURNS integer LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE

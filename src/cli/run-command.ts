@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { InputError } from '../pipeline/input-error.js';
 import { RunInProgress } from '../pipeline/issue-invoices.js';
 import { QueuedIngestFailed } from '../pipeline/ingest-queue.js';
-import { ConnectionLost, isConnectionLost, openDatabase, ping, type Database } from '../store/database.js';
+import { ConnectionLost, DEFAULT_CONNECTIONS, isConnectionLost, openDatabase, ping, type Database } from '../store/database.js';
 import { MigrationError, migrateToLatest } from '../store/migrate.js';
 import { embeddedDatabaseDir, resolveConfig, UsageError, type Config, type GlobalFlags } from './config.js';
 
@@ -95,7 +95,7 @@ export async function runWithDatabase(flags: GlobalFlags, body: CommandBody, cre
   let database: Database | undefined;
   try {
     const resolved = resolveConfig(flags, process.env);
-    const config = minConnections > (resolved.connections ?? 4) ? { ...resolved, connections: minConnections } : resolved;
+    const config = minConnections > (resolved.connections ?? DEFAULT_CONNECTIONS) ? { ...resolved, connections: minConnections } : resolved;
     database = await connect(config, create);
     const applied = await migrateToLatest(database);
     process.exitCode = (await body(database, config, applied)) ?? EXIT.ok;

@@ -253,16 +253,19 @@ export async function ping(database: Database): Promise<void> {
   await sql`SELECT 1`.execute(database.db);
 }
 
+/** PostgreSQL connections per process unless told otherwise */
+export const DEFAULT_CONNECTIONS = 4;
+
 export interface DatabaseOptions {
   /** `postgres://…`; when absent the embedded database is used */
   readonly url?: string;
   /** folder of the embedded database; undefined keeps it in memory */
   readonly dataDir?: string;
-  /** PostgreSQL connections in the pool (default 4; an ingest needs two: see outsideTransaction) */
+  /** PostgreSQL connections in the pool (DEFAULT_CONNECTIONS; an ingest needs two: see outsideTransaction) */
   readonly connections?: number;
 }
 
 /** Opens the database the options name. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.connections ?? 4) : openPglite(options.dataDir);
+  return options.url ? openPostgres(options.url, options.connections ?? DEFAULT_CONNECTIONS) : openPglite(options.dataDir);
 }

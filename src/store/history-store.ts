@@ -8,6 +8,7 @@ import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { Database } from './database.js';
 import type { RatedCallRow } from './schema.js';
 import { PROFILE_COLUMNS } from './call-profile-store.js';
+import { tariffVersionLabel } from './tariff-version-store.js';
 
 export interface HistoryFilter {
   readonly accountIds: readonly string[];
@@ -107,7 +108,7 @@ const CALL_COLUMNS = [
  * call_profile); the tariff version by its label.
  */
 const column = (c: (typeof CALL_COLUMNS)[number]) => {
-  if (c === 'tariff_version') return sql`(SELECT v.label FROM tariff_version v WHERE v.id = p.tariff_version_id)`;
+  if (c === 'tariff_version') return tariffVersionLabel('p.tariff_version_id');
   return sql.raw(`${(PROFILE_COLUMNS as readonly string[]).includes(c) ? 'p' : 'c'}.${c}`);
 };
 const COLUMNS = sql.join(CALL_COLUMNS.map((c) => (c === 'tariff_version' ? sql`${column(c)} AS tariff_version` : column(c))));

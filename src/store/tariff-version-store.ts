@@ -21,5 +21,8 @@ export async function recordTariffVersions(database: Database, labels: Iterable<
   );
 }
 
+/** The label of the tariff version whose id is in `column` (`alias.tariff_version_id`). */
+export const tariffVersionLabel = (column: string) => sql<string>`(SELECT v.label FROM tariff_version v WHERE v.id = ${sql.ref(column)})`;
+
 /** The label of a call's tariff version, in a query over rated_call as `c`. */
-export const TARIFF_VERSION_LABEL = sql<string>`(SELECT v.label FROM tariff_version v WHERE v.id = c.tariff_version_id)`;
+export const TARIFF_VERSION_LABEL = tariffVersionLabel('c.tariff_version_id');

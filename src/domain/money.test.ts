@@ -10,7 +10,30 @@ describe('formatTicks', () => {
       }),
       { numRuns: 5000 },
     );
-    for (const ticks of [0, 1, -1, 29, 30, -30, 59_999_970, 300_000, -300_000, '123456789012'] as const) {
+    // as numbers and decimal strings (the history's amounts): in doubles while they are safe integers
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 60n), max: 2n ** 60n }), fc.constantFrom(0, 2, 6), (ticks, places) => {
+        const expected = formatEuros(ticksToEuros(ticks), places);
+        expect(formatTicks(ticks.toString(), places)).toBe(expected);
+        if (Number.isSafeInteger(Number(ticks))) expect(formatTicks(Number(ticks), places)).toBe(expected);
+      }),
+      { numRuns: 5000 },
+    );
+    for (const ticks of [
+      0,
+      1,
+      -1,
+      29,
+      30,
+      -30,
+      59_999_970,
+      300_000,
+      -300_000,
+      '123456789012',
+      Number.MAX_SAFE_INTEGER,
+      -Number.MAX_SAFE_INTEGER,
+      '9007199254740993',
+    ] as const) {
       for (const places of [0, 2, 6]) expect(formatTicks(ticks, places)).toBe(formatEuros(ticksToEuros(ticks), places));
     }
   });

@@ -69,6 +69,19 @@ const BIG_TICKS_PER_EURO = BigInt(TICKS_PER_EURO);
  * In integers: the call history formats two amounts per call.
  */
 export function formatTicks(ticks: number | bigint | string, places = 6): string {
+  if (places <= 6 && typeof ticks !== 'bigint') {
+    // in doubles, exact: a safe integer divided by a whole number of ticks per unit shown
+    const n = typeof ticks === 'number' ? ticks : Number(ticks);
+    if (Number.isSafeInteger(n)) {
+      const perUnit = TICKS_PER_EURO / 10 ** places;
+      const magnitude = Math.abs(n);
+      const rest = magnitude % perUnit;
+      const units = (magnitude - rest) / perUnit + (rest * 2 >= perUnit ? 1 : 0);
+      const digits = String(units).padStart(places + 1, '0');
+      const sign = n < 0 ? '-' : '';
+      return places === 0 ? `${sign}${digits}` : `${sign}${digits.slice(0, -places)}.${digits.slice(-places)}`;
+    }
+  }
   const t = BigInt(ticks);
   const negative = t < 0n;
   const scaled = (negative ? -t : t) * 10n ** BigInt(places);

@@ -88,7 +88,7 @@ describe('the narrower history', () => {
         VALUES ('X-1', '2031-01-01T00:00:00Z', 'canonical', 'outside-every-month', '+31201234567', 'basis', 'outgoing', 'fixed',
           '+31201234567', '112', true, 5, 0, 0, 0, 0, 0, '', '', 1, 1)`.execute(old.database.db);
 
-      expect(await migrateToLatest(old.database)).toEqual(expect.arrayContaining(['0017_call_profile', '0018_cdr_source']));
+      expect(await migrateToLatest(old.database)).toEqual(expect.arrayContaining(['0017_call_profile', '0018_cdr_source', '0019_call_keys_bytewise']));
       expect(await keys(old.database)).toEqual(keysBefore);
       const after = await calls(old.database);
       expect(after.filter((c) => c.account_id !== 'X-1')).toEqual(before);
@@ -100,6 +100,19 @@ describe('the narrower history', () => {
       const ids = async (database: Database) =>
         (await sql<{ id: string }>`SELECT id::text AS id FROM call_profile WHERE tariff_version_id <> 0 ORDER BY id`.execute(database.db)).rows;
       expect(await ids(old.database)).toEqual(await ids(current.database));
+      // 0019: the history's keys compare bytewise, in the converted history's index too
+      const index = await sql<{ definition: string }>`
+        SELECT pg_get_indexdef(x.indexrelid) AS definition FROM pg_index x
+        WHERE x.indrelid = 'rated_call_2026_10'::regclass AND pg_get_indexdef(x.indexrelid) LIKE '%btree%'`.execute(old.database.db);
+      const collations = await sql<{ name: string; collation: string }>`
+        SELECT a.attname AS name, c.collname AS collation FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation
+        WHERE a.attrelid = 'rated_call_2026_10'::regclass AND a.attname IN ('account_id', 'source', 'record_id') ORDER BY 1`.execute(old.database.db);
+      expect(collations.rows).toEqual([
+        { name: 'account_id', collation: 'C' },
+        { name: 'record_id', collation: 'C' },
+        { name: 'source', collation: 'C' },
+      ]);
+      expect(index.rows.map((r) => r.definition)).toEqual([expect.stringContaining('(account_id, started_at)')]);
     } finally {
       await old.drop();
     }

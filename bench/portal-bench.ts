@@ -10,11 +10,12 @@
  * (kept between runs: a second run with the same --calls reuses it). Then `cdrbill serve` runs in
  * its own process and autocannon loads it with 32 connections, each request for a random account
  * with that account's own token: history pages with their totals, the CSV of a month, per-user
- * summaries. Prints p50/p95/p99 latency and requests per second per endpoint, and EXPLAIN ANALYZE
+ * summaries. Prints p50/p95/p99 latency and requests per second per endpoint, the CPU a request cost
+ * the server, its PostgreSQL backends and the load generator (from /proc), and EXPLAIN ANALYZE
  * of each query for one account. The last line gives the history-page figures.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -149,6 +150,26 @@ interface Figures {
   readonly rps: number;
 }
 
+/** CPU milliseconds a process has used (all its threads), from /proc; 0 once it is gone. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in ticks of 10 ms (USER_HZ 100)
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU milliseconds used so far by the server, by the PostgreSQL backends of the bench's database, and by this process (autocannon). */
+async function cpuNow(): Promise<{ server: number; postgres: number; load: number }> {
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  const pids = (await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [NAME])).rows;
+  await client.end();
+  const own = process.cpuUsage();
+  return { server: cpuMs(serve.pid!), postgres: pids.reduce((sum, r) => sum + cpuMs(r.pid), 0), load: (own.user + own.system) / 1000 };
+}
+
 /** The q-quantile of sorted values. */
 const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
@@ -161,6 +182,7 @@ async function load(label: string, path: (account: string) => string, duration =
   const finished = new Promise<autocannon.Result>((resolve) => {
     done = resolve;
   });
+  const cpu0 = await cpuNow();
   const instance = autocannon(
     {
       url: `http://127.0.0.1:${port}`,
@@ -182,15 +204,27 @@ async function load(label: string, path: (account: string) => string, duration =
     if (status !== 200) failed++;
   });
   const result = await finished;
+  const cpu1 = await cpuNow();
   times.sort((x, y) => x - y);
   const figures = { p50: quantile(times, 0.5), p95: quantile(times, 0.95), p99: quantile(times, 0.99), rps: times.length / duration };
   const ms = (v: number) => v.toFixed(1);
+  const perRequest = (cpu: number) => (cpu / Math.max(1, times.length)).toFixed(2);
   console.log(
-    `${label.padEnd(24)} p50 ${ms(figures.p50)} ms  p95 ${ms(figures.p95)} ms  p99 ${ms(figures.p99)} ms  ${Math.round(figures.rps)} req/s  (not 200: ${failed}, errors ${result.errors})`,
+    `${label.padEnd(24)} p50 ${ms(figures.p50)} ms  p95 ${ms(figures.p95)} ms  p99 ${ms(figures.p99)} ms  ${Math.round(figures.rps)} req/s  (not 200: ${failed}, errors ${result.errors}); ` +
+      `CPU a request: server ${perRequest(cpu1.server - cpu0.server)} ms, PostgreSQL ${perRequest(cpu1.postgres - cpu0.postgres)} ms, load generator ${perRequest(cpu1.load - cpu0.load)} ms`,
   );
   return figures;
 }
-console.log(`\nload: ${CONNECTIONS} connections, ${DURATION} s per endpoint, ${new Set(sample).size} random accounts, ${calls.toLocaleString('en-US')} calls`);
+{
+  // the server's buffer cache: the sampled accounts' pages fit in it or are read from the OS's cache
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  const buffers = (await client.query<{ shared_buffers: string }>('SHOW shared_buffers')).rows[0]!.shared_buffers;
+  await client.end();
+  console.log(
+    `\nload: ${CONNECTIONS} connections, ${DURATION} s per endpoint, ${new Set(sample).size} random accounts, ${calls.toLocaleString('en-US')} calls; PostgreSQL shared_buffers ${buffers}`,
+  );
+}
 // a warm-up, not counted: the server's code compiled, its connections and the sample's tokens looked up
 await load('(warm-up)', (a) => `/api/accounts/${a}/calls?period=2026-10&limit=50`, 3);
 const history = await load('history page + totals', (a) => `/api/accounts/${a}/calls?period=2026-10&limit=50`);

@@ -26,22 +26,6 @@ export interface CallProfile {
   readonly freeReason: string | null;
 }
 
-/** call_profile's columns besides its id: what the view rated_call takes from a call's profile */
-export const PROFILE_COLUMNS = [
-  'plan_id',
-  'direction',
-  'device',
-  'category',
-  'subclass',
-  'country',
-  'tariff_version_id',
-  'rate_match',
-  'rate_per_minute_micros',
-  'setup_fee_ticks',
-  'allowance',
-  'free_reason',
-] as const;
-
 const S = '\x1f';
 const NULL = '\x1e';
 

@@ -66,7 +66,8 @@ const BIG_TICKS_PER_EURO = BigInt(TICKS_PER_EURO);
 /**
  * A tick amount shown with `places` decimals, rounded half away from zero, as
  * `formatEuros(ticksToEuros(ticks), places)` writes it (display only; the stored value stays exact).
- * In integers: the call history formats two amounts per call.
+ * In integers, not Decimal (the call history formats two amounts per call): in doubles while the
+ * tick count is a safe integer, else in BigInt.
  */
 export function formatTicks(ticks: number | bigint | string, places = 6): string {
   if (places <= 6 && typeof ticks !== 'bigint') {

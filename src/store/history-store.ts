@@ -208,7 +208,8 @@ const page = (filter: HistoryFilter, key: HistoryKey | undefined, limit: number)
 
 /** Up to `limit` calls after `after` (oldest first). */
 export async function historyPage(db: Database['db'], filter: HistoryFilter, key: HistoryKey | undefined, limit: number): Promise<HistoryRow[]> {
-  const result = await sql<RecordRow & { profile_id: string }>`
+  // int8 arrives as text (database.ts); a profile's id is below 2^52
+  const result = await sql<Omit<RecordRow, 'profile_id'> & { profile_id: string }>`
     SELECT ${sql.join(RECORD_COLUMNS.map((c) => sql.raw(`c.${c}`)))} FROM ${page(filter, key, limit)} ${PAGE_ORDER}`.execute(db);
   return withProfiles(
     db,

@@ -8,7 +8,7 @@ export function migrateCommand(globals: () => GlobalFlags): Command {
     runWithDatabase(
       globals(),
       async (database, _config, applied) => {
-        // a migration that converts the history (0017, 0018) takes a while on a large one: say what ran
+        // a migration that converts the history or rebuilds its index (0017-0019) takes a while on a large one: say what ran
         const what = applied.length > 0 ? `applied ${applied.join(', ')}` : 'nothing to apply';
         console.log(`database ${database.kind} at ${database.location}: schema up to date (${what})`);
       },

@@ -14,6 +14,8 @@ import { Worker } from 'node:worker_threads';
 import { createCachedClassifier } from '../numbering/classify-destination.js';
 import { buildNumberingPlan } from '../numbering/numbering-plan.js';
 import type { RatingContext, SubscriptionTerm } from '../rating/rate-cdr.js';
+import type { RatedCallRows } from '../store/call-store.js';
+import { recycleCopyBytes } from '../store/copy-binary-writer.js';
 import type { OnNetView } from '../store/customer-store.js';
 import { parseTariffFiles, type TariffFile } from '../tariffs/parse-tariff-files.js';
 import { rateFile, type RateFileConsumer, type RateFileEvent, type RateFileJob } from './rate-file.js';
@@ -37,14 +39,24 @@ export function ratingContextFrom(inputs: RatingInputs): RatingContext {
 export interface FileRater {
   /** Rates a file, handing its events to `consume` in order; resolves when `consume` has taken the last. */
   rate(job: RateFileJob, consume: RateFileConsumer): Promise<void>;
+  /** A batch's rows are stored and nothing reads them any more: the rater may reuse their bytes. */
+  release(calls: RatedCallRows): void;
   close(): Promise<void>;
 }
 
 /** Batches a worker may send before the first of them is taken. */
 export const WINDOW = 2;
 
-/** Messages between the main thread and the rating worker. */
-export type ToWorker = { readonly type: 'rate'; readonly job: RateFileJob } | { readonly type: 'ack' };
+/** Messages between the main thread and the rating worker; `bytes`: a stored batch's, back for reuse. */
+export type ToWorker =
+  | { readonly type: 'rate'; readonly job: RateFileJob }
+  | { readonly type: 'ack' }
+  | { readonly type: 'bytes'; readonly bytes: readonly ArrayBuffer[] };
+
+/** The bytes a batch's rows are in (transferred between threads, and back for reuse). */
+export function bytesOf(calls: RatedCallRows): ArrayBuffer[] {
+  return [calls.copy.buffer as ArrayBuffer, calls.keys.buffer as ArrayBuffer];
+}
 export type FromWorker =
   | { readonly type: 'event'; readonly event: RateFileEvent }
   | { readonly type: 'done' }
@@ -63,7 +75,13 @@ function defaultWorkerScript(): URL | undefined {
 export function createFileRater(inputs: RatingInputs, script: URL | false | undefined = defaultWorkerScript()): FileRater {
   if (!script) {
     const context = ratingContextFrom(inputs);
-    return { rate: (job, consume) => rateFile(context, job, consume), close: async () => {} };
+    return {
+      rate: (job, consume) => rateFile(context, job, consume),
+      release: (calls) => {
+        for (const bytes of bytesOf(calls)) recycleCopyBytes(bytes);
+      },
+      close: async () => {},
+    };
   }
   return new WorkerRater(new Worker(script, { workerData: inputs }));
 }
@@ -89,8 +107,14 @@ class WorkerRater implements FileRater {
     });
   }
 
-  private send(message: ToWorker): void {
-    this.worker.postMessage(message);
+  private send(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(message, transfer);
+  }
+
+  release(calls: RatedCallRows): void {
+    if (this.failure) return;
+    const bytes = bytesOf(calls);
+    this.send({ type: 'bytes', bytes }, bytes);
   }
 
   private receive(message: FromWorker): void {

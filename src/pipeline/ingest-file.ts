@@ -185,6 +185,7 @@ async function storeRatedFile(
 
   const store = async (batch: Extract<RateFileEvent, { kind: 'batch' }>): Promise<void> => {
     const result = await writeRatedCalls(database, session, batch.calls, options.newPartitions);
+    rater.release(batch.calls);
     rated += result.inserted;
     duplicates += result.duplicates;
     differing += result.differing;

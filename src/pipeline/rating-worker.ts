@@ -1,11 +1,12 @@
 /**
  * The rating worker thread (see file-rater.ts): rates the files it is sent, one at a time, and posts
- * their events; a batch's bytes are transferred, not copied. It waits for an acknowledgement when
- * WINDOW batches are not yet taken.
+ * their events; a batch's bytes are transferred, not copied, and come back once stored (for the
+ * next batches). It waits for an acknowledgement when WINDOW batches are not yet taken.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ratingContextFrom, WINDOW, type FromWorker, type RatingInputs, type ToWorker } from './file-rater.js';
+import { bytesOf, ratingContextFrom, WINDOW, type FromWorker, type RatingInputs, type ToWorker } from './file-rater.js';
 import { rateFile, type RateFileEvent, type RateFileJob } from './rate-file.js';
+import { recycleCopyBytes } from '../store/copy-binary-writer.js';
 
 const port = parentPort!;
 const context = ratingContextFrom(workerData as RatingInputs);
@@ -20,7 +21,7 @@ async function emit(event: RateFileEvent): Promise<void> {
   if (event.kind !== 'batch') return post({ type: 'event', event });
   while (credits === 0) await new Promise<void>((resolve) => (creditArrived = resolve));
   credits--;
-  post({ type: 'event', event }, [event.calls.copy.buffer as ArrayBuffer]);
+  post({ type: 'event', event }, bytesOf(event.calls));
 }
 
 async function run(job: RateFileJob): Promise<void> {
@@ -33,7 +34,8 @@ async function run(job: RateFileJob): Promise<void> {
 }
 
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'ack') {
+  if (message.type === 'bytes') for (const bytes of message.bytes) recycleCopyBytes(bytes);
+  else if (message.type === 'ack') {
     credits++;
     creditArrived?.();
     creditArrived = undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CopyBinaryWriter } from './copy-binary-writer.js';
+import { CopyBinaryWriter, recycleCopyBytes } from './copy-binary-writer.js';
 
 describe('CopyBinaryWriter', () => {
   it('writes the signature, a field count per row, length-prefixed fields and the trailer', () => {
@@ -58,5 +58,25 @@ describe('CopyBinaryWriter', () => {
     expect(() => new CopyBinaryWriter(1).int4(2 ** 31)).toThrow(RangeError);
     expect(() => new CopyBinaryWriter(1).int8(2 ** 53)).toThrow(RangeError);
     expect(() => new CopyBinaryWriter(1).timestamp(1.5)).toThrow(RangeError);
+  });
+
+  it('writes into bytes handed back from a finished writer, and the rows come out as from fresh bytes', () => {
+    const rows = (w: CopyBinaryWriter) => {
+      for (let i = 0; i < 50; i++)
+        w.int8(i * 1_000_003)
+          .text(`record-${i}`)
+          .timestamp(1_790_000_000_000 + i)
+          .endRow();
+      return Buffer.from(w.finish());
+    };
+    const fresh = rows(new CopyBinaryWriter(3, 1 << 16));
+    const used = new CopyBinaryWriter(3, 1 << 16);
+    used.text('x'.repeat(4000)).int8(-1).timestamp(0).endRow();
+    const usedBytes = used.finish().buffer as ArrayBuffer;
+    recycleCopyBytes(usedBytes);
+    const again = new CopyBinaryWriter(3, 1 << 16);
+    expect(again.finish().buffer).toBe(usedBytes); // the same memory, taken again
+    recycleCopyBytes(usedBytes);
+    expect(rows(new CopyBinaryWriter(3, 1 << 16)).equals(fresh)).toBe(true);
   });
 });

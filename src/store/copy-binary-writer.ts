@@ -14,6 +14,40 @@ const TWO_32 = 2 ** 32;
 /** 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch */
 const POSTGRES_EPOCH_MS = 946_684_800_000;
 
+/**
+ * Bytes of finished writers handed back for reuse (this thread's; at most a few): a rating thread
+ * that transfers each batch's bytes to the writer gets them back once they are stored, so that a
+ * file's batches do not each allocate megabytes that another thread frees (which made both threads'
+ * collectors run more often and the process's memory grow).
+ */
+const spare: ArrayBuffer[] = [];
+const MAX_SPARE = 4;
+
+/** Hands back bytes that a finished writer's rows were in, once nothing reads them any more. */
+export function recycleCopyBytes(bytes: ArrayBuffer): void {
+  if (bytes.byteLength === 0 || spare.includes(bytes)) return;
+  if (spare.length < MAX_SPARE) {
+    spare.push(bytes);
+    return;
+  }
+  // full: keep the larger (a batch's first bytes, outgrown, are no use to the batches after it)
+  let smallest = 0;
+  for (let i = 1; i < spare.length; i++) if (spare[i]!.byteLength < spare[smallest]!.byteLength) smallest = i;
+  if (spare[smallest]!.byteLength < bytes.byteLength) spare[smallest] = bytes;
+}
+
+/** A buffer of at least `bytes`: a spare one if one is large enough, else a new one. */
+function allocate(bytes: number): Buffer {
+  for (let i = 0; i < spare.length; i++) {
+    if (spare[i]!.byteLength >= bytes) {
+      const reused = spare.splice(i, 1)[0]!;
+      return Buffer.from(reused, 0, reused.byteLength);
+    }
+  }
+  // never from the shared pool: the bytes may be transferred to another thread
+  return Buffer.allocUnsafeSlow(bytes);
+}
+
 export class CopyBinaryWriter {
   private buffer: Buffer;
   private position = 0;
@@ -25,8 +59,7 @@ export class CopyBinaryWriter {
     private readonly columns: number,
     initialBytes = 1 << 20,
   ) {
-    // never from the shared pool: the bytes may be transferred to another thread
-    this.buffer = Buffer.allocUnsafeSlow(Math.max(initialBytes, HEADER_BYTES + 2));
+    this.buffer = allocate(Math.max(initialBytes, HEADER_BYTES + 2));
     for (const byte of SIGNATURE) this.buffer[this.position++] = byte;
     this.int32At(0);
     this.int32At(0);
@@ -39,8 +72,9 @@ export class CopyBinaryWriter {
 
   private reserve(bytes: number): void {
     if (this.position + bytes <= this.buffer.length) return;
-    const next = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.position + bytes));
+    const next = allocate(Math.max(this.buffer.length * 2, this.position + bytes));
     this.buffer.copy(next, 0, 0, this.position);
+    recycleCopyBytes(this.buffer.buffer as ArrayBuffer);
     this.buffer = next;
   }
 

@@ -36,13 +36,15 @@ export function recycleCopyBytes(bytes: ArrayBuffer): void {
   if (spare[smallest]!.byteLength < bytes.byteLength) spare[smallest] = bytes;
 }
 
-/** A buffer of at least `bytes`: a spare one if one is large enough, else a new one. */
+/** A buffer of at least `bytes`: the smallest spare one that is large enough, else a new one. */
 function allocate(bytes: number): Buffer {
+  let best = -1;
   for (let i = 0; i < spare.length; i++) {
-    if (spare[i]!.byteLength >= bytes) {
-      const reused = spare.splice(i, 1)[0]!;
-      return Buffer.from(reused, 0, reused.byteLength);
-    }
+    if (spare[i]!.byteLength >= bytes && (best < 0 || spare[i]!.byteLength < spare[best]!.byteLength)) best = i;
+  }
+  if (best >= 0) {
+    const reused = spare.splice(best, 1)[0]!;
+    return Buffer.from(reused, 0, reused.byteLength);
   }
   // never from the shared pool: the bytes may be transferred to another thread
   return Buffer.allocUnsafeSlow(bytes);

@@ -18,6 +18,7 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
 }
 
 async function emit(event: RateFileEvent): Promise<void> {
+  if (event.kind === 'end') return post({ type: 'event', event }, [event.callTotals.copy.buffer as ArrayBuffer]);
   if (event.kind !== 'batch') return post({ type: 'event', event });
   while (credits === 0) await new Promise<void>((resolve) => (creditArrived = resolve));
   credits--;

@@ -35,8 +35,7 @@ export function addToCallTotals(rows: RawBuilder<unknown>) {
 /**
  * Sums of a file's (or a transaction's) calls as call_total COPY rows (plain data: they cross from a
  * rating thread, their bytes transferred). As bytes rather than columns of values: ~100,000 rows for
- * a large file, which as array parameters of an INSERT made the driver build a text per value (a
- * process's memory peaked ~40 MB higher while it did, at the end of each file).
+ * a large file, which as array parameters of an INSERT made the driver build a text per value.
  */
 export interface CallTotalRows {
   readonly count: number;

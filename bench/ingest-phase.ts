@@ -27,21 +27,12 @@ import { openDatabase, type Database } from '../src/store/database.js';
 import { sql } from 'kysely';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { loadSeller } from '../src/pipeline/load-seller.js';
+import { processCpuMs } from './process-cpu.js';
 
 /** CPU time (µs) the PostgreSQL backends of this database have used, from /proc (Linux, same machine). */
 async function backendCpuUs(database: Database): Promise<number> {
   const pids = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(database.db);
-  const ticks = 100; // USER_HZ on Linux
-  let us = 0;
-  for (const { pid } of pids.rows) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      us += ((Number(fields[11]) + Number(fields[12])) / ticks) * 1e6; // utime, stime
-    } catch {
-      // a backend on another machine, or gone
-    }
-  }
-  return us;
+  return pids.rows.reduce((us, { pid }) => us + processCpuMs(pid) * 1000, 0);
 }
 
 const [step, target, ...rest] = process.argv.slice(2);

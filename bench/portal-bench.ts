@@ -15,7 +15,7 @@
  * of each query for one account. The last line gives the history-page figures.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +25,7 @@ import pg from 'pg';
 import { createToken } from '../src/pipeline/tokens.js';
 import { openDatabase } from '../src/store/database.js';
 import { makeCustomers, seededRandom, writeMonth } from './generate-month.js';
+import { processCpuMs } from './process-cpu.js';
 
 const { values } = parseArgs({
   options: {
@@ -150,16 +151,6 @@ interface Figures {
   readonly rps: number;
 }
 
-/** CPU milliseconds a process has used (all its threads), from /proc; 0 once it is gone. */
-function cpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in ticks of 10 ms (USER_HZ 100)
-  } catch {
-    return 0;
-  }
-}
-
 /** CPU milliseconds used so far by the server, by the PostgreSQL backends of the bench's database, and by this process (autocannon). */
 async function cpuNow(): Promise<{ server: number; postgres: number; load: number }> {
   const client = new pg.Client({ connectionString: url.toString() });
@@ -167,7 +158,7 @@ async function cpuNow(): Promise<{ server: number; postgres: number; load: numbe
   const pids = (await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [NAME])).rows;
   await client.end();
   const own = process.cpuUsage();
-  return { server: cpuMs(serve.pid!), postgres: pids.reduce((sum, r) => sum + cpuMs(r.pid), 0), load: (own.user + own.system) / 1000 };
+  return { server: processCpuMs(serve.pid!), postgres: pids.reduce((sum, r) => sum + processCpuMs(r.pid), 0), load: (own.user + own.system) / 1000 };
 }
 
 /** The q-quantile of sorted values. */

@@ -26,6 +26,7 @@ import { rateCdr, type RatingContext, type SubscriptionTerm } from '../src/ratin
 import { readTariffDirectory } from '../src/pipeline/load-tariffs.js';
 import { parseTariffFiles } from '../src/tariffs/parse-tariff-files.js';
 import { makeCustomers, makeDialled, seededRandom, splitCdrFile, writeMonth } from './generate-month.js';
+import { processCpuMs } from './process-cpu.js';
 
 const { values } = parseArgs({
   options: {
@@ -123,9 +124,8 @@ async function ingestPhase(kind: 'postgres' | 'pglite'): Promise<Phase> {
 
 /** CPU µs and peak RSS (MB) of a running process (all its threads), from /proc. */
 function processUsage(pid: number): { cpuUs: number; peakRssMb: number } {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuUs: ((Number(fields[11]) + Number(fields[12])) / 100) * 1e6, peakRssMb: Number(hwm?.[1] ?? 0) / 1024 };
+  return { cpuUs: processCpuMs(pid) * 1000, peakRssMb: Number(hwm?.[1] ?? 0) / 1024 };
 }
 
 interface WorkersPhase {

@@ -238,15 +238,28 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
  * Refreshes the planner's statistics of tables that changed by more than a tenth since they were
  * last analyzed (a month's calls just ingested, a customer base just loaded): without them PostgreSQL
  * plans a million fresh rows as a few hundred. Autovacuum would get there, but not before the next
- * command of a nightly run.
+ * command of a nightly run. Other sessions' temporary tables (a worker's staged month totals) are
+ * not ours to analyze, and a table gone by the time its turn comes (such a session ended) is passed.
  */
 export async function analyzeChangedTables(database: Database): Promise<string[]> {
   const stale = await sql<{ name: string }>`
-    SELECT quote_ident(schemaname) || '.' || quote_ident(relname) AS name FROM pg_stat_user_tables
-    WHERE n_mod_since_analyze > greatest(500, n_live_tup / 10)`.execute(database.db);
-  for (const { name } of stale.rows) await sql.raw(`ANALYZE ${name}`).execute(database.db);
-  return stale.rows.map((r) => r.name);
+    SELECT quote_ident(s.schemaname) || '.' || quote_ident(s.relname) AS name
+    FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+    WHERE c.relpersistence <> 't' AND s.n_mod_since_analyze > greatest(500, s.n_live_tup / 10)`.execute(database.db);
+  const analyzed: string[] = [];
+  for (const { name } of stale.rows) {
+    try {
+      await sql.raw(`ANALYZE ${name}`).execute(database.db);
+      analyzed.push(name);
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNDEFINED_TABLE) throw error;
+    }
+  }
+  return analyzed;
 }
+
+/** PostgreSQL's SQLSTATE for a relation that does not exist. */
+const UNDEFINED_TABLE = '42P01';
 
 /** Asks the database to answer: fails when it cannot be reached. */
 export async function ping(database: Database): Promise<void> {

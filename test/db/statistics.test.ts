@@ -22,7 +22,9 @@ describe.runIf(TEST_BACKEND === 'postgres')('the statistics refresh', () => {
     await other.connect();
     try {
       await other.query('CREATE TEMP TABLE staged AS SELECT g AS n FROM generate_series(1, 5000) g');
-      await other.query('CREATE TABLE scratch AS SELECT g AS n FROM generate_series(1, 5000) g');
+      // (autovacuum would analyze it on its own, at a moment of its choosing)
+      await other.query('CREATE TABLE scratch (n integer) WITH (autovacuum_enabled = false)');
+      await other.query('INSERT INTO scratch SELECT g FROM generate_series(1, 5000) g');
       await other.query('SELECT pg_stat_force_next_flush()');
       await other.query('SELECT 1');
       // the statistics of both reach the shared view once the other session reports them

@@ -7,7 +7,7 @@
  */
 import { Readable } from 'node:stream';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifySchemaValidationError } from 'fastify';
 import type { CreditNote } from '../billing/build-credit-note.js';
 import type { Invoice } from '../billing/build-invoice.js';
 import { renderInvoiceHtml } from '../billing/render-invoice.js';
@@ -26,11 +26,11 @@ import type { Database } from '../store/database.js';
 
 import { PAGE } from './page.js';
 
-const ID = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' } as const;
+const ID = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'an id: letters, digits, dots, dashes and underscores' } as const;
 const RANGE = {
   period: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'a month, YYYY-MM (Europe/Amsterdam)' },
-  from: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'first day, YYYY-MM-DD (with to, instead of period)' },
-  to: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'last day, inclusive' },
+  from: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'the first day, YYYY-MM-DD (with to, instead of period)' },
+  to: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'the last day, YYYY-MM-DD (inclusive)' },
 } as const;
 const FILTERS = {
   ...RANGE,
@@ -40,7 +40,7 @@ const FILTERS = {
   },
   direction: { type: 'string', enum: ['outgoing', 'incoming'] },
   answered: { type: 'string', enum: ['true', 'false'] },
-  number: { type: 'string', pattern: '^\\+?[0-9]{1,16}$', description: 'digits the from or to number contains' },
+  number: { type: 'string', pattern: '^\\+?[0-9]{1,16}$', description: 'up to 16 digits (a leading + allowed) that the from or to number contains' },
 } as const;
 
 interface RangeQuery {
@@ -82,6 +82,31 @@ function historyQuery(accountIds: readonly string[], query: FilterQuery): Histor
 }
 
 class NotFound extends Error {}
+
+/**
+ * A request that fails its schema, as a person reads it: the field, what was expected (the field's
+ * description, its allowed values or range) and what was given (ajv's own words name a regular
+ * expression instead).
+ */
+function invalidInput(errors: FastifySchemaValidationError[], part: string): Error {
+  const error = errors[0] as FastifySchemaValidationError & { parentSchema?: Record<string, unknown>; data?: unknown };
+  const field = error.instancePath.replace(/^\//, '') || String(error.params.missingProperty ?? part);
+  const schema = error.parentSchema ?? {};
+  const expected =
+    error.keyword === 'required'
+      ? 'a value'
+      : Array.isArray(schema.enum)
+        ? `one of ${schema.enum.join(', ')}`
+        : schema.type === 'integer'
+          ? `a whole number from ${schema.minimum ?? '…'} to ${schema.maximum ?? '…'}`
+          : typeof schema.description === 'string'
+            ? schema.description
+            : typeof schema.maxLength === 'number'
+              ? `at most ${schema.maxLength} characters`
+              : (error.message ?? 'another value');
+  const given = typeof error.data === 'string' || typeof error.data === 'number' ? `, not ${JSON.stringify(String(error.data).slice(0, 40))}` : '';
+  return new InputError(`${field}: expected ${expected}${given}`);
+}
 
 /** A call as the portal shows it: what a customer reads (the CLI's JSON adds the dial time, tariff version and rate). */
 const CALL = {
@@ -156,7 +181,12 @@ function scopeCache(database: Database, ttlMs: number): (token: string) => Promi
 /** The portal as a fastify app (not yet listening). */
 export async function buildPortal(options: PortalOptions): Promise<FastifyInstance> {
   const { database } = options;
-  const app = Fastify({ logger: options.logger ?? false, ajv: { customOptions: { removeAdditional: false, allErrors: false } } });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // verbose: a failed check carries its schema and the value, for invalidInput's message
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, verbose: true } },
+    schemaErrorFormatter: invalidInput,
+  });
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'cdrbill portal', version: '1', description: 'Call history, per-user summaries and invoices. Bearer token: cdrbill token create.' },

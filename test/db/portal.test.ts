@@ -112,12 +112,14 @@ describe(`the portal API (${TEST_BACKEND})`, () => {
   it('answers bad input with 400 and a message naming it', async () => {
     const token = tokens['R-1002'];
     for (const [query, message] of [
-      ['period=2026-13', /period/],
+      ['period=2026-13', /^period: expected a month, YYYY-MM \(Europe\/Amsterdam\), not "2026-13"$/],
+      ['from=1.10.2026&to=2026-10-31', /^from: expected the first day, YYYY-MM-DD/],
       ['from=2026-02-30&to=2026-03-01', /from: 2026-02-30 is not a calendar date/],
       ['from=2026-10-10&to=2026-10-01', /before from/],
-      ['period=2026-10&limit=5000', /limit/],
+      ['period=2026-10&limit=5000', /^limit: expected a whole number from 1 to 500, not "5000"$/],
+      ['period=2026-10&number=abc', /^number: expected up to 16 digits/],
       ['period=2026-10&cursor=nonsense', /cursor/],
-      ['period=2026-10&category=premium', /category/],
+      ['period=2026-10&category=premium', /^category: expected one of local, national, mobile, .*, not "premium"$/],
       ['', /period=YYYY-MM, or from and to/],
     ] as const) {
       const response = await get(`/api/accounts/R-1002/calls?${query}`, token);

@@ -141,8 +141,40 @@ describe('cdrbill as one tool', () => {
     expect(calls[0]).toMatchObject({ date: expect.stringMatching(/^2026-10-\d\d$/), duration: expect.stringMatching(/^\d+:\d\d:\d\d$/) });
   });
 
+  it('calls filters as the portal does, and --totals sums per category the calls asked for', () => {
+    type Call = { date: string; category: string; direction: string; answered: boolean; from: string; to: string; durationSeconds: number };
+    const json = <T>(...args: string[]): T[] => {
+      const result = cdrbill('calls', '--account', 'R-1002', ...args, '-o', 'json');
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as T[];
+    };
+    const all = json<Call>('--period', '2026-10');
+    const international = json<Call>('--period', '2026-10', '--category', 'international');
+    expect(international.length).toBeGreaterThan(0);
+    expect(international).toEqual(all.filter((c) => c.category === 'international'));
+    expect(json<Call>('--period', '2026-10', '--direction', 'outgoing', '--answered', 'false')).toEqual(
+      all.filter((c) => c.direction === 'outgoing' && !c.answered),
+    );
+    const week = json<Call>('--from', '2026-10-05', '--to', '2026-10-11');
+    expect(week.length).toBeGreaterThan(0);
+    expect(week).toEqual(all.filter((c) => c.date >= '2026-10-05' && c.date <= '2026-10-11'));
+    const number = international[0]!.to.slice(1, 6);
+    expect(json<Call>('--period', '2026-10', '--number', number)).toEqual(all.filter((c) => c.from.includes(number) || c.to.includes(number)));
+
+    const totals = json<{ category: string; calls: number; seconds: number }>('--period', '2026-10', '--totals');
+    expect(totals.reduce((n, t) => n + t.calls, 0)).toBe(all.length);
+    for (const total of totals) {
+      const calls = all.filter((c) => c.category === total.category);
+      expect(total.calls, total.category).toBe(calls.length);
+      expect(total.seconds, total.category).toBe(calls.reduce((n, c) => n + c.durationSeconds, 0));
+    }
+    const weekTotals = json<{ calls: number }>('--from', '2026-10-05', '--to', '2026-10-11', '--totals');
+    expect(weekTotals.reduce((n, t) => n + t.calls, 0)).toBe(week.length);
+  });
+
   it.each([
     [['calls', '--account', 'NOPE', '--period', '2026-10'], /no account NOPE/],
+    [['calls', '--account', 'NOPE', '--period', '2026-10', '--totals'], /no account NOPE/],
     [['rerate', '--period', '2026-10', '--account', 'NOPE'], /no account NOPE/],
     [['enterprise', '--id', 'NOPE', '--period', '2026-10'], /no enterprise NOPE/],
     [['render', '--invoice', '2099-999999'], /no invoice or credit note 2099-999999/],
@@ -162,6 +194,12 @@ describe('cdrbill as one tool', () => {
     [['calls', '--account', 'R-1002', '--period', '2026-13'], /--period: expected a month YYYY-MM, got "2026-13"/],
     [['invoice', '--period', '2026-10', '--issue-date', '2026-02-30'], /--issue-date: 2026-02-30 is not a calendar date$/m],
     [['calls', '--account', 'R-1002', '--period', '2026-10', '--output', 'xml'], /--output <format>' argument 'xml' is invalid/],
+    [['calls', '--account', 'R-1002'], /give --period \(a month, YYYY-MM\), or --from and --to \(days, YYYY-MM-DD\)/],
+    [['calls', '--account', 'R-1002', '--period', '2026-10', '--from', '2026-10-01'], /--period or --from\/--to, not both/],
+    [['calls', '--account', 'R-1002', '--from', '2026-02-30', '--to', '2026-03-01'], /--from: 2026-02-30 is not a calendar date/],
+    [['calls', '--account', 'R-1002', '--from', '2026-10-10', '--to', '2026-10-01'], /--to 2026-10-01 is before --from 2026-10-10/],
+    [['calls', '--account', 'R-1002', '--period', '2026-10', '--category', 'premium'], /--category <category>' argument 'premium' is invalid/],
+    [['calls', '--account', 'R-1002', '--period', '2026-10', '--number', '06-123'], /--number: expected up to 16 digits/],
     [['ingest', 'x.csv', '--cdr-format', 'cisco'], /--cdr-format: expected auto or one of canonical/],
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['worker'], /cdrbill worker needs a PostgreSQL server \(--db or DATABASE_URL\)/],

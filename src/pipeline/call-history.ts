@@ -7,9 +7,9 @@
 import { CATEGORY_LABELS } from '../billing/build-invoice.js';
 import { categoryLabel } from '../billing/invoice-view.js';
 import { amsterdamDateTime, amsterdamMidnightUtc, formatDuration } from '../domain/amsterdam-time.js';
-import { addDaysToDate } from '../domain/calendar.js';
+import { addDaysToDate, isIsoDate } from '../domain/calendar.js';
 import { formatEuros, formatTicks, roundToCents, ticksToEuros } from '../domain/money.js';
-import { formatPeriod, periodEnd, periodStart, type Period } from '../domain/period.js';
+import { formatPeriod, parsePeriod, periodEnd, periodStart, type Period } from '../domain/period.js';
 import type { Database } from '../store/database.js';
 import {
   historyPage,
@@ -73,6 +73,34 @@ export interface HistoryQuery {
   readonly answered?: boolean | undefined;
   readonly number?: string | undefined;
   readonly lines?: readonly string[] | undefined;
+}
+
+/** The categories a history can be filtered by (the invoice's usage lines' own). */
+export const CATEGORIES = Object.keys(CATEGORY_LABELS);
+
+/**
+ * A query's range from what a person gave: a month (YYYY-MM), or a first and last day (YYYY-MM-DD,
+ * inclusive); anything else an input error saying what to give, each field as `name` calls it (the
+ * portal's query parameter, the command line's option).
+ */
+export function historyRange(
+  given: { readonly period?: string | undefined; readonly from?: string | undefined; readonly to?: string | undefined },
+  name: (field: 'period' | 'from' | 'to') => string = (field) => field,
+): HistoryQuery['range'] {
+  if (given.period !== undefined) {
+    if (given.from !== undefined || given.to !== undefined) throw new InputError(`${name('period')} or ${name('from')}/${name('to')}, not both`);
+    const period = parsePeriod(given.period);
+    if (!period) throw new InputError(`${name('period')}: expected a month, YYYY-MM, not "${given.period}"`);
+    return { period };
+  }
+  if (given.from === undefined || given.to === undefined) {
+    throw new InputError(`give ${name('period')} (a month, YYYY-MM), or ${name('from')} and ${name('to')} (days, YYYY-MM-DD)`);
+  }
+  for (const field of ['from', 'to'] as const) {
+    if (!isIsoDate(given[field]!)) throw new InputError(`${name(field)}: ${given[field]} is not a calendar date`);
+  }
+  if (given.to < given.from) throw new InputError(`${name('to')} ${given.to} is before ${name('from')} ${given.from}`);
+  return { fromDate: given.from, toDate: given.to };
 }
 
 function dateParts(date: string): [number, number, number] {
@@ -203,11 +231,11 @@ function toTotals(totals: readonly CategoryTotalRow[]): CategoryTotal[] {
   });
 }
 
-/** The calls of an account in a period, oldest first; an unknown account is an input error. */
-export async function callHistory(database: Database, accountId: string, period: Period): Promise<CallRecord[]> {
-  await requireAccount(database, accountId);
+/** The calls of an account's query, oldest first; an unknown account is an input error. */
+export async function callHistory(database: Database, query: HistoryQuery & { readonly accountIds: readonly [string] }): Promise<CallRecord[]> {
+  await requireAccount(database, query.accountIds[0]);
   const calls: CallRecord[] = [];
-  for await (const batch of callHistoryBatches(database, { accountIds: [accountId], range: { period } })) calls.push(...batch);
+  for await (const batch of callHistoryBatches(database, query)) calls.push(...batch);
   return calls;
 }
 

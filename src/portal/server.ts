@@ -13,10 +13,17 @@ import type { Invoice } from '../billing/build-invoice.js';
 import { renderInvoiceHtml } from '../billing/render-invoice.js';
 import { renderInvoicePdf } from '../billing/render-invoice-pdf.js';
 import { csvRow } from '../domain/csv.js';
-import { isIsoDate } from '../domain/calendar.js';
-import { parsePeriod } from '../domain/period.js';
 import { buildUbl, ublObstacle } from '../exports/ubl.js';
-import { callHistoryBatches, callHistoryPageWithTotals, MAX_PAGE_SIZE, userSummaries, type CallRecord, type HistoryQuery } from '../pipeline/call-history.js';
+import {
+  CATEGORIES,
+  callHistoryBatches,
+  callHistoryPageWithTotals,
+  historyRange,
+  MAX_PAGE_SIZE,
+  userSummaries,
+  type CallRecord,
+  type HistoryQuery,
+} from '../pipeline/call-history.js';
 import { InputError } from '../pipeline/input-error.js';
 import { authenticate, canSeeAccount, canSeeEnterprise, type TokenScope } from '../pipeline/tokens.js';
 import { loadAccounts } from '../store/customer-store.js';
@@ -34,10 +41,7 @@ const RANGE = {
 } as const;
 const FILTERS = {
   ...RANGE,
-  category: {
-    type: 'string',
-    enum: ['local', 'national', 'mobile', 'international', 'service', 'emergency', 'onnet', 'm2m', 'pager', 'incoming'],
-  },
+  category: { type: 'string', enum: CATEGORIES },
   direction: { type: 'string', enum: ['outgoing', 'incoming'] },
   answered: { type: 'string', enum: ['true', 'false'] },
   number: { type: 'string', pattern: '^\\+?[0-9]{1,16}$', description: 'up to 16 digits (a leading + allowed) that the from or to number contains' },
@@ -55,25 +59,10 @@ interface FilterQuery extends RangeQuery {
   readonly number?: string;
 }
 
-function rangeOf(query: RangeQuery): HistoryQuery['range'] {
-  if (query.period !== undefined) {
-    if (query.from !== undefined || query.to !== undefined) throw new InputError('period or from/to, not both');
-    return { period: parsePeriod(query.period)! };
-  }
-  if (query.from === undefined || query.to === undefined) throw new InputError('give period=YYYY-MM, or from and to (YYYY-MM-DD)');
-  for (const [name, value] of [
-    ['from', query.from],
-    ['to', query.to],
-  ] as const)
-    if (!isIsoDate(value)) throw new InputError(`${name}: ${value} is not a calendar date`);
-  if (query.to < query.from) throw new InputError(`to ${query.to} is before from ${query.from}`);
-  return { fromDate: query.from, toDate: query.to };
-}
-
 function historyQuery(accountIds: readonly string[], query: FilterQuery): HistoryQuery {
   return {
     accountIds,
-    range: rangeOf(query),
+    range: historyRange(query),
     category: query.category,
     direction: query.direction,
     answered: query.answered === undefined ? undefined : query.answered === 'true',

@@ -120,7 +120,7 @@ describe(`the portal API (${TEST_BACKEND})`, () => {
       ['period=2026-10&number=abc', /^number: expected up to 16 digits/],
       ['period=2026-10&cursor=nonsense', /cursor/],
       ['period=2026-10&category=premium', /^category: expected one of local, national, mobile, .*, not "premium"$/],
-      ['', /period=YYYY-MM, or from and to/],
+      ['', /^give period \(a month, YYYY-MM\), or from and to \(days, YYYY-MM-DD\)$/],
     ] as const) {
       const response = await get(`/api/accounts/R-1002/calls?${query}`, token);
       expect(response.statusCode, query).toBe(400);

@@ -1,8 +1,19 @@
-/** `cdrbill calls`: an account's call history for a period. */
-import { Command } from 'commander';
-import { callHistory, type CallRecord } from '../../pipeline/call-history.js';
-import type { GlobalFlags } from '../config.js';
-import { period } from '../options.js';
+/** `cdrbill calls`: an account's call history for a period or date range, filtered, or its totals per category. */
+import { Command, Option } from 'commander';
+import { z } from 'zod';
+import { requireAccount } from '../../pipeline/accounts.js';
+import {
+  CATEGORIES,
+  callHistory,
+  callHistoryTotals,
+  historyRange,
+  type CallRecord,
+  type CategoryTotal,
+  type HistoryQuery,
+} from '../../pipeline/call-history.js';
+import { InputError } from '../../pipeline/input-error.js';
+import { UsageError, type GlobalFlags } from '../config.js';
+import { DATE, parseOption, period } from '../options.js';
 import { outputOption, print, render, type Field, type OutputFormat } from '../output.js';
 import { runWithDatabase } from '../run-command.js';
 
@@ -29,16 +40,77 @@ const FIELDS: readonly Field<CallRecord>[] = [
   { key: 'rate', value: (c) => c.rate, table: false },
 ];
 
+/** The totals per category, as the portal's and the invoice's usage lines give them. */
+const TOTAL_FIELDS: readonly Field<CategoryTotal>[] = [
+  { key: 'category', value: (t) => t.category },
+  { key: 'label', header: 'soort', value: (t) => t.label },
+  { key: 'calls', value: (t) => t.calls, align: 'right' },
+  { key: 'seconds', value: (t) => t.seconds, table: false },
+  { key: 'duration', value: (t) => t.duration, align: 'right' },
+  { key: 'listPrice', header: 'list price (EUR)', value: (t) => t.listPrice, align: 'right' },
+  { key: 'charged', header: 'cost (EUR)', value: (t) => t.charged, align: 'right' },
+];
+
+const NUMBER = z.string().regex(/^\+?[0-9]{1,16}$/, 'expected up to 16 digits (a leading + allowed)');
+
+interface CallsOptions {
+  readonly account: string;
+  readonly period?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly category?: string;
+  readonly direction?: 'outgoing' | 'incoming';
+  readonly answered?: 'true' | 'false';
+  readonly number?: string;
+  readonly totals?: boolean;
+  readonly output: OutputFormat;
+}
+
+/** The query the options ask for; a bad or missing range is a usage error, as any bad option. */
+function queryOf(options: CallsOptions): HistoryQuery & { readonly accountIds: readonly [string] } {
+  if (options.period !== undefined) period(options.period);
+  if (options.from !== undefined) parseOption('--from', DATE, options.from);
+  if (options.to !== undefined) parseOption('--to', DATE, options.to);
+  let range: HistoryQuery['range'];
+  try {
+    range = historyRange(options, (field) => `--${field}`);
+  } catch (error) {
+    throw error instanceof InputError ? new UsageError(error.message) : error;
+  }
+  return {
+    accountIds: [options.account],
+    range,
+    category: options.category,
+    direction: options.direction,
+    answered: options.answered === undefined ? undefined : options.answered === 'true',
+    number: options.number === undefined ? undefined : parseOption('--number', NUMBER, options.number),
+  };
+}
+
 export function callsCommand(globals: () => GlobalFlags): Command {
   return new Command('calls')
-    .description("an account's call history for a period: date and time (answered, Europe/Amsterdam), from, to, duration, category, cost")
+    .description(
+      "an account's call history for a month or dates: date and time (answered, Europe/Amsterdam), from, to, duration, category, cost; or, with --totals, its totals per category",
+    )
     .requiredOption('--account <id>', 'account id')
-    .requiredOption('--period <YYYY-MM>', 'month (Europe/Amsterdam)')
+    .option('--period <YYYY-MM>', 'month (Europe/Amsterdam)')
+    .option('--from <YYYY-MM-DD>', 'first day (with --to, instead of --period)')
+    .option('--to <YYYY-MM-DD>', 'last day, inclusive')
+    .addOption(new Option('--category <category>', 'only calls of this category').choices(CATEGORIES))
+    .addOption(new Option('--direction <direction>', 'only outgoing or incoming calls').choices(['outgoing', 'incoming']))
+    .addOption(new Option('--answered <answered>', 'only answered (true) or unanswered (false) calls').choices(['true', 'false']))
+    .option('--number <digits>', 'only calls whose from or to number contains these digits')
+    .option('--totals', 'the totals per category of the calls asked for (as the invoice and the portal sum them), not the calls')
     .addOption(outputOption())
-    .action((options: { account: string; period: string; output: OutputFormat }) =>
+    .action((options: CallsOptions) =>
       runWithDatabase(globals(), async (database) => {
-        const calls = await callHistory(database, options.account, period(options.period));
-        print(render(options.output, calls, FIELDS));
+        const query = queryOf(options);
+        if (options.totals) {
+          await requireAccount(database, options.account);
+          print(render(options.output, await callHistoryTotals(database, query), TOTAL_FIELDS));
+        } else {
+          print(render(options.output, await callHistory(database, query), FIELDS));
+        }
       }),
     );
 }

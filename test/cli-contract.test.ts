@@ -172,6 +172,14 @@ describe('cdrbill as one tool', () => {
     expect(weekTotals.reduce((n, t) => n + t.calls, 0)).toBe(week.length);
   });
 
+  it('summary takes a month or its days alike', () => {
+    const month = cdrbill('summary', '--enterprise', 'ENT-NOORD', '--period', '2026-10', '-o', 'json');
+    const days = cdrbill('summary', '--enterprise', 'ENT-NOORD', '--from', '2026-10-01', '--to', '2026-10-31', '-o', 'json');
+    expect(month.code, month.stderr).toBe(0);
+    expect((JSON.parse(month.stdout) as unknown[]).length).toBeGreaterThan(0);
+    expect(days.stdout).toBe(month.stdout);
+  });
+
   it.each([
     [['calls', '--account', 'NOPE', '--period', '2026-10'], /no account NOPE/],
     [['calls', '--account', 'NOPE', '--period', '2026-10', '--totals'], /no account NOPE/],
@@ -194,6 +202,7 @@ describe('cdrbill as one tool', () => {
     [['calls', '--account', 'R-1002', '--period', '2026-13'], /--period: expected a month YYYY-MM, got "2026-13"/],
     [['invoice', '--period', '2026-10', '--issue-date', '2026-02-30'], /--issue-date: 2026-02-30 is not a calendar date$/m],
     [['calls', '--account', 'R-1002', '--period', '2026-10', '--output', 'xml'], /--output <format>' argument 'xml' is invalid/],
+    [['summary', '--account', 'R-1002'], /give --period \(a month, YYYY-MM\), or --from and --to/],
     [['calls', '--account', 'R-1002'], /give --period \(a month, YYYY-MM\), or --from and --to \(days, YYYY-MM-DD\)/],
     [['calls', '--account', 'R-1002', '--period', '2026-10', '--from', '2026-10-01'], /--period or --from\/--to, not both/],
     [['calls', '--account', 'R-1002', '--from', '2026-02-30', '--to', '2026-03-01'], /--from: 2026-02-30 is not a calendar date/],

@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { CALENDAR_DATE, isIsoDate } from '../domain/calendar.js';
 import { parsePeriod, type Period } from '../domain/period.js';
+import { historyRange, type HistoryQuery } from '../pipeline/call-history.js';
+import { InputError } from '../pipeline/input-error.js';
 import { isKnownTimeZone } from '../domain/zoned-time.js';
 import { DEFAULT_FORMAT_OPTIONS, FORMAT_NAMES, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
 import type { Language } from '../billing/render-invoice.js';
@@ -50,6 +52,30 @@ export const INSTANT = z.string().transform((text, ctx) => {
 /** A `--period YYYY-MM` option. */
 export function period(text: string, name = '--period'): Period {
   return parseOption(name, PERIOD, text);
+}
+
+/** `--period YYYY-MM`, or `--from` and `--to` days: a call history's range (calls, summary). */
+export interface RangeOptions {
+  readonly period?: string;
+  readonly from?: string;
+  readonly to?: string;
+}
+export const RANGE_OPTIONS = {
+  period: ['--period <YYYY-MM>', 'month (Europe/Amsterdam)'],
+  from: ['--from <YYYY-MM-DD>', 'first day (with --to, instead of --period)'],
+  to: ['--to <YYYY-MM-DD>', 'last day, inclusive'],
+} as const;
+
+/** The range the options give; a bad or missing one is a usage error, as any bad option. */
+export function historyRangeOption(options: RangeOptions): HistoryQuery['range'] {
+  if (options.period !== undefined) period(options.period);
+  if (options.from !== undefined) parseOption('--from', DATE, options.from);
+  if (options.to !== undefined) parseOption('--to', DATE, options.to);
+  try {
+    return historyRange(options, (field) => `--${field}`);
+  } catch (error) {
+    throw error instanceof InputError ? new UsageError(error.message) : error;
+  }
 }
 
 /** The flags that say how CDR files are read. */

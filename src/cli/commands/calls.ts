@@ -2,18 +2,9 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { requireAccount } from '../../pipeline/accounts.js';
-import {
-  CATEGORIES,
-  callHistory,
-  callHistoryTotals,
-  historyRange,
-  type CallRecord,
-  type CategoryTotal,
-  type HistoryQuery,
-} from '../../pipeline/call-history.js';
-import { InputError } from '../../pipeline/input-error.js';
-import { UsageError, type GlobalFlags } from '../config.js';
-import { DATE, parseOption, period } from '../options.js';
+import { CATEGORIES, callHistory, callHistoryTotals, type CallRecord, type CategoryTotal, type HistoryQuery } from '../../pipeline/call-history.js';
+import type { GlobalFlags } from '../config.js';
+import { historyRangeOption, parseOption, RANGE_OPTIONS, type RangeOptions } from '../options.js';
 import { outputOption, print, render, type Field, type OutputFormat } from '../output.js';
 import { runWithDatabase } from '../run-command.js';
 
@@ -53,11 +44,8 @@ const TOTAL_FIELDS: readonly Field<CategoryTotal>[] = [
 
 const NUMBER = z.string().regex(/^\+?[0-9]{1,16}$/, 'expected up to 16 digits (a leading + allowed)');
 
-interface CallsOptions {
+interface CallsOptions extends RangeOptions {
   readonly account: string;
-  readonly period?: string;
-  readonly from?: string;
-  readonly to?: string;
   readonly category?: string;
   readonly direction?: 'outgoing' | 'incoming';
   readonly answered?: 'true' | 'false';
@@ -66,17 +54,9 @@ interface CallsOptions {
   readonly output: OutputFormat;
 }
 
-/** The query the options ask for; a bad or missing range is a usage error, as any bad option. */
+/** The query the options ask for. */
 function queryOf(options: CallsOptions): HistoryQuery & { readonly accountIds: readonly [string] } {
-  if (options.period !== undefined) period(options.period);
-  if (options.from !== undefined) parseOption('--from', DATE, options.from);
-  if (options.to !== undefined) parseOption('--to', DATE, options.to);
-  let range: HistoryQuery['range'];
-  try {
-    range = historyRange(options, (field) => `--${field}`);
-  } catch (error) {
-    throw error instanceof InputError ? new UsageError(error.message) : error;
-  }
+  const range = historyRangeOption(options);
   return {
     accountIds: [options.account],
     range,
@@ -93,9 +73,9 @@ export function callsCommand(globals: () => GlobalFlags): Command {
       "an account's call history for a month or dates: date and time (answered, Europe/Amsterdam), from, to, duration, category, cost; or, with --totals, its totals per category",
     )
     .requiredOption('--account <id>', 'account id')
-    .option('--period <YYYY-MM>', 'month (Europe/Amsterdam)')
-    .option('--from <YYYY-MM-DD>', 'first day (with --to, instead of --period)')
-    .option('--to <YYYY-MM-DD>', 'last day, inclusive')
+    .option(...RANGE_OPTIONS.period)
+    .option(...RANGE_OPTIONS.from)
+    .option(...RANGE_OPTIONS.to)
     .addOption(new Option('--category <category>', 'only calls of this category').choices(CATEGORIES))
     .addOption(new Option('--direction <direction>', 'only outgoing or incoming calls').choices(['outgoing', 'incoming']))
     .addOption(new Option('--answered <answered>', 'only answered (true) or unanswered (false) calls').choices(['true', 'false']))

@@ -5,7 +5,7 @@ import { requireAccount } from '../../pipeline/accounts.js';
 import { InputError } from '../../pipeline/input-error.js';
 import { enterpriseAccounts } from '../../store/history-store.js';
 import { UsageError, type GlobalFlags } from '../config.js';
-import { period } from '../options.js';
+import { historyRangeOption, RANGE_OPTIONS, type RangeOptions } from '../options.js';
 import { outputOption, print, render, type Field, type OutputFormat } from '../output.js';
 import { runWithDatabase } from '../run-command.js';
 
@@ -34,18 +34,21 @@ export function summaryCommand(globals: () => GlobalFlags): Command {
     .description('per user (line): calls, minutes and cost per category, unlimited minutes covered, bundle minutes used and left; the current month too')
     .option('--account <id>', 'a billing account')
     .option('--enterprise <id>', 'an enterprise: every user of its groups')
-    .requiredOption('--period <YYYY-MM>', 'month (Europe/Amsterdam)')
+    .option(...RANGE_OPTIONS.period)
+    .option(...RANGE_OPTIONS.from)
+    .option(...RANGE_OPTIONS.to)
     .addOption(outputOption())
-    .action((options: { account?: string; enterprise?: string; period: string; output: OutputFormat }) =>
+    .action((options: RangeOptions & { account?: string; enterprise?: string; output: OutputFormat }) =>
       runWithDatabase(globals(), async (database) => {
         if ((options.account === undefined) === (options.enterprise === undefined)) throw new UsageError('choose --account ID or --enterprise ID');
+        const range = historyRangeOption(options);
         let accountIds: string[];
         if (options.account !== undefined) accountIds = [(await requireAccount(database, options.account)).id];
         else {
           accountIds = await enterpriseAccounts(database.db, options.enterprise!);
           if (accountIds.length === 0) throw new InputError(`no enterprise ${options.enterprise} with groups`);
         }
-        print(render(options.output, await userSummaries(database, { accountIds, range: { period: period(options.period) } }), FIELDS));
+        print(render(options.output, await userSummaries(database, { accountIds, range }), FIELDS));
       }),
     );
 }

@@ -7,11 +7,12 @@
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Invoice } from '../../src/billing/build-invoice.js';
 import { Decimal } from '../../src/domain/money.js';
-import { parsePeriod } from '../../src/domain/period.js';
-import { callHistoryTotals } from '../../src/pipeline/call-history.js';
+import { parsePeriod, periodEnd, periodStart } from '../../src/domain/period.js';
+import { callHistoryTotals, userSummaries } from '../../src/pipeline/call-history.js';
 import { ingestFiles } from '../../src/pipeline/ingest-files.js';
 import { issueInvoices } from '../../src/pipeline/issue-invoices.js';
 import { loadCustomers } from '../../src/pipeline/load-customers.js';
@@ -207,6 +208,29 @@ describe(`history totals against the invoices (${TEST_BACKEND})`, () => {
           for (const t of totals.filter((t) => t.category !== 'incoming')) {
             expect(t.charged, `${name} ${key} ${t.category}`).toBe(billed.get(`${key}|${t.category}`)?.toFixed(2));
           }
+          // the per-user summaries add up to the same calls and seconds, and cover what the calls say
+          const range = { period: parsePeriod(period)! };
+          const users = await userSummaries(database, { accountIds: [account], range });
+          for (const t of totals) {
+            const rows = users.flatMap((u) => u.byCategory.filter((c) => c.category === t.category));
+            expect(
+              rows.reduce((n, c) => n + c.calls, 0),
+              `${name} ${key} ${t.category} calls`,
+            ).toBe(t.calls);
+            expect(
+              rows.reduce((n, c) => n + c.seconds, 0),
+              `${name} ${key} ${t.category} seconds`,
+            ).toBe(t.seconds);
+          }
+          const covered = await sql<{ line: string; unlimited: number; bundle: number }>`
+            SELECT line, coalesce(sum(covered_seconds) FILTER (WHERE allowance = 'unlimited'), 0)::int AS unlimited,
+                   coalesce(sum(covered_seconds) FILTER (WHERE allowance LIKE 'bundle:%'), 0)::int AS bundle
+            FROM rated_call WHERE account_id = ${account} AND started_at >= ${periodStart(range.period)} AND started_at < ${periodEnd(range.period)}
+            GROUP BY line`.execute(database.db);
+          expect(
+            users.map((u) => ({ line: u.line, unlimited: u.unlimitedSeconds, bundle: u.bundleSecondsUsed })).sort((a, b) => a.line.localeCompare(b.line)),
+            `${name} ${key} covered`,
+          ).toEqual(covered.rows.sort((a, b) => a.line.localeCompare(b.line)));
         }
       });
     }

@@ -286,10 +286,14 @@ function categoryTotals(filter: HistoryFilter, where: ReturnType<typeof conditio
              sum(t.list_price_ticks)::text AS list_price_ticks, sum(t.charged_ticks)::text AS charged_ticks
       FROM call_total t WHERE ${sql.join(parts, sql` AND `)} GROUP BY t.category`;
   }
+  // summed per profile from call_record first, the few sums then joined to their profiles (as lineUsage)
   return sql`
-    SELECT c.category, count(*)::text AS calls, coalesce(sum(c.answered_seconds), 0)::text AS seconds,
-           coalesce(sum(c.list_price_ticks), 0)::text AS list_price_ticks, coalesce(sum(c.charged_ticks), 0)::text AS charged_ticks
-    FROM rated_call c WHERE ${where} GROUP BY c.category`;
+    SELECT p.category, sum(g.calls)::text AS calls, sum(g.seconds)::text AS seconds,
+           sum(g.list_price_ticks)::text AS list_price_ticks, sum(g.charged_ticks)::text AS charged_ticks
+    FROM (SELECT c.profile_id, count(*) AS calls, sum(c.answered_seconds) AS seconds, sum(c.list_price_ticks) AS list_price_ticks,
+                 sum(c.charged_ticks) AS charged_ticks
+          FROM call_record c WHERE ${where} GROUP BY c.profile_id) g
+    JOIN call_profile p ON p.id = g.profile_id GROUP BY p.category`;
 }
 
 /**

@@ -208,8 +208,12 @@ describe(`history totals against the invoices (${TEST_BACKEND})`, () => {
           for (const t of totals.filter((t) => t.category !== 'incoming')) {
             expect(t.charged, `${name} ${key} ${t.category}`).toBe(billed.get(`${key}|${t.category}`)?.toFixed(2));
           }
-          // the per-user summaries add up to the same calls and seconds, and cover what the calls say
+          // the month's days give the same totals, summed from the calls rather than read from call_total
           const range = { period: parsePeriod(period)! };
+          const lastDay = new Date(periodEnd(range.period).getTime() - 1).toISOString().slice(0, 10);
+          const days = await callHistoryTotals(database, { accountIds: [account], range: { fromDate: `${period}-01`, toDate: lastDay } });
+          expect(days, `${name} ${key} by days`).toEqual(totals);
+          // the per-user summaries add up to the same calls and seconds, and cover what the calls say
           const users = await userSummaries(database, { accountIds: [account], range });
           for (const t of totals) {
             const rows = users.flatMap((u) => u.byCategory.filter((c) => c.category === t.category));

@@ -125,13 +125,18 @@ await explain(
   'totals per category of the month (call_total)',
   `SELECT t.category, sum(t.calls), sum(t.seconds), sum(t.list_price_ticks), sum(t.charged_ticks) FROM call_total t WHERE t.account_id = '${one}' AND t.period = '2026-10' GROUP BY t.category`,
 );
+// the calls summed per profile (and line) first, the sums joined to their profiles (history-store.ts)
 await explain(
   'totals per category of a date range (the calls)',
-  `SELECT c.category, count(*), sum(c.answered_seconds), sum(c.list_price_ticks), sum(c.charged_ticks) FROM rated_call c WHERE ${where} GROUP BY c.category`,
+  `SELECT p.category, sum(g.calls), sum(g.seconds), sum(g.list_price_ticks), sum(g.charged_ticks)
+   FROM (SELECT c.profile_id, count(*) AS calls, sum(c.answered_seconds) AS seconds, sum(c.list_price_ticks) AS list_price_ticks, sum(c.charged_ticks) AS charged_ticks
+         FROM call_record c WHERE ${where} GROUP BY c.profile_id) g JOIN call_profile p ON p.id = g.profile_id GROUP BY p.category`,
 );
 await explain(
   'per-user summary',
-  `SELECT c.account_id, c.line, c.category, count(*), sum(c.answered_seconds), sum(c.charged_ticks) FROM rated_call c WHERE ${where} GROUP BY 1, 2, 3`,
+  `SELECT g.account_id, g.line, p.category, sum(g.calls), sum(g.seconds), sum(g.charged_ticks)
+   FROM (SELECT c.account_id, c.line, c.profile_id, count(*) AS calls, sum(c.answered_seconds) AS seconds, sum(c.charged_ticks) AS charged_ticks
+         FROM call_record c WHERE ${where} GROUP BY 1, 2, 3) g JOIN call_profile p ON p.id = g.profile_id GROUP BY 1, 2, 3`,
 );
 await explain('token', `SELECT scope, scope_id FROM api_token WHERE hash = 'x' AND revoked_at IS NULL`);
 await database.close();

@@ -28,8 +28,18 @@ export async function saveTariffSet(database: Database, files: readonly TariffFi
 
 /** The files of the most recently loaded tariff set, or undefined when none was loaded. */
 export async function loadLatestTariffFiles(database: Database): Promise<{ id: number; files: TariffFile[] } | undefined> {
-  const row = await database.db.selectFrom('tariff_set').select(['id', 'files']).orderBy('id', 'desc').limit(1).executeTakeFirst();
-  if (!row) return undefined;
+  const id = await latestTariffSetId(database);
+  return id === undefined ? undefined : { id, files: await loadTariffFiles(database, id) };
+}
+
+/** The id of the most recently loaded tariff set (a stored set's files never change). */
+export async function latestTariffSetId(database: Database): Promise<number | undefined> {
+  return (await database.db.selectFrom('tariff_set').select('id').orderBy('id', 'desc').limit(1).executeTakeFirst())?.id;
+}
+
+/** The files of the stored tariff set `id`. */
+export async function loadTariffFiles(database: Database, id: number): Promise<TariffFile[]> {
+  const row = await database.db.selectFrom('tariff_set').select('files').where('id', '=', id).executeTakeFirstOrThrow();
   const files = typeof row.files === 'string' ? (JSON.parse(row.files) as Record<string, string>) : row.files;
-  return { id: row.id, files: Object.entries(files).map(([path, text]) => ({ path, text })) };
+  return Object.entries(files).map(([path, text]) => ({ path, text }));
 }

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { CALENDAR_DATE, isIsoDate } from '../domain/calendar.js';
 import { parsePeriod, type Period } from '../domain/period.js';
-import { historyRange, type HistoryQuery } from '../pipeline/call-history.js';
+import { historyQueryOf, type HistoryQuery, type HistoryRequest } from '../pipeline/call-history.js';
 import { InputError } from '../pipeline/input-error.js';
 import { isKnownTimeZone } from '../domain/zoned-time.js';
 import { DEFAULT_FORMAT_OPTIONS, FORMAT_NAMES, type FormatName, type FormatOptions } from '../ingest/cdr-format.js';
@@ -55,24 +55,25 @@ export function period(text: string, name = '--period'): Period {
 }
 
 /** `--period YYYY-MM`, or `--from` and `--to` days: a call history's range (calls, summary). */
-export interface RangeOptions {
-  readonly period?: string;
-  readonly from?: string;
-  readonly to?: string;
-}
 export const RANGE_OPTIONS = {
   period: ['--period <YYYY-MM>', 'month (Europe/Amsterdam)'],
   from: ['--from <YYYY-MM-DD>', 'first day (with --to, instead of --period)'],
   to: ['--to <YYYY-MM-DD>', 'last day, inclusive'],
 } as const;
 
-/** The range the options give; a bad or missing one is a usage error, as any bad option. */
-export function historyRangeOption(options: RangeOptions): HistoryQuery['range'] {
+const NUMBER = z.string().regex(/^\+?[0-9]{1,16}$/, 'expected up to 16 digits (a leading + allowed)');
+
+/**
+ * The history of `accountIds` that the options ask for (range and filters, as the portal reads
+ * them); a bad or missing option is a usage error, as any bad option.
+ */
+export function historyQueryOption<A extends readonly string[]>(accountIds: A, options: HistoryRequest): HistoryQuery & { readonly accountIds: A } {
   if (options.period !== undefined) period(options.period);
   if (options.from !== undefined) parseOption('--from', DATE, options.from);
   if (options.to !== undefined) parseOption('--to', DATE, options.to);
+  if (options.number !== undefined) parseOption('--number', NUMBER, options.number);
   try {
-    return historyRange(options, (field) => `--${field}`);
+    return historyQueryOf(accountIds, options, (field) => `--${field}`);
   } catch (error) {
     throw error instanceof InputError ? new UsageError(error.message) : error;
   }

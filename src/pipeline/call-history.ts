@@ -83,7 +83,7 @@ export const CATEGORIES = Object.keys(CATEGORY_LABELS);
  * inclusive); anything else an input error saying what to give, each field as `name` calls it (the
  * portal's query parameter, the command line's option).
  */
-export function historyRange(
+function historyRange(
   given: { readonly period?: string | undefined; readonly from?: string | undefined; readonly to?: string | undefined },
   name: (field: 'period' | 'from' | 'to') => string = (field) => field,
 ): HistoryQuery['range'] {
@@ -101,6 +101,33 @@ export function historyRange(
   }
   if (given.to < given.from) throw new InputError(`${name('to')} ${given.to} is before ${name('from')} ${given.from}`);
   return { fromDate: given.from, toDate: given.to };
+}
+
+/** A history as a person asks for it (the portal's query parameters, the command line's options), as text. */
+export interface HistoryRequest {
+  readonly period?: string | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly category?: string | undefined;
+  readonly direction?: 'outgoing' | 'incoming' | undefined;
+  readonly answered?: 'true' | 'false' | undefined;
+  readonly number?: string | undefined;
+}
+
+/** The query of `accountIds` that `request` asks for (its range as historyRange reads it, names included). */
+export function historyQueryOf<A extends readonly string[]>(
+  accountIds: A,
+  request: HistoryRequest,
+  name?: (field: 'period' | 'from' | 'to') => string,
+): HistoryQuery & { readonly accountIds: A } {
+  return {
+    accountIds,
+    range: historyRange(request, name),
+    category: request.category,
+    direction: request.direction,
+    answered: request.answered === undefined ? undefined : request.answered === 'true',
+    number: request.number,
+  };
 }
 
 function dateParts(date: string): [number, number, number] {

@@ -18,11 +18,11 @@ import {
   CATEGORIES,
   callHistoryBatches,
   callHistoryPageWithTotals,
-  historyRange,
+  historyQueryOf,
   MAX_PAGE_SIZE,
   userSummaries,
   type CallRecord,
-  type HistoryQuery,
+  type HistoryRequest,
 } from '../pipeline/call-history.js';
 import { InputError } from '../pipeline/input-error.js';
 import { authenticate, canSeeAccount, canSeeEnterprise, type TokenScope } from '../pipeline/tokens.js';
@@ -47,28 +47,8 @@ const FILTERS = {
   number: { type: 'string', pattern: '^\\+?[0-9]{1,16}$', description: 'up to 16 digits (a leading + allowed) that the from or to number contains' },
 } as const;
 
-interface RangeQuery {
-  readonly period?: string;
-  readonly from?: string;
-  readonly to?: string;
-}
-interface FilterQuery extends RangeQuery {
-  readonly category?: string;
-  readonly direction?: 'outgoing' | 'incoming';
-  readonly answered?: 'true' | 'false';
-  readonly number?: string;
-}
-
-function historyQuery(accountIds: readonly string[], query: FilterQuery): HistoryQuery {
-  return {
-    accountIds,
-    range: historyRange(query),
-    category: query.category,
-    direction: query.direction,
-    answered: query.answered === undefined ? undefined : query.answered === 'true',
-    number: query.number,
-  };
-}
+type RangeQuery = Pick<HistoryRequest, 'period' | 'from' | 'to'>;
+type FilterQuery = HistoryRequest;
 
 class NotFound extends Error {}
 
@@ -246,7 +226,7 @@ export async function buildPortal(options: PortalOptions): Promise<FastifyInstan
     },
     async (request) => {
       const account = await visibleAccount(request, request.params.account);
-      const query = historyQuery([account], request.query);
+      const query = historyQueryOf([account], request.query);
       return { account, ...(await callHistoryPageWithTotals(database, query, request.query.cursor, request.query.limit ?? 100)) };
     },
   );
@@ -263,7 +243,7 @@ export async function buildPortal(options: PortalOptions): Promise<FastifyInstan
     },
     async (request, reply) => {
       const account = await visibleAccount(request, request.params.account);
-      const query = historyQuery([account], request.query);
+      const query = historyQueryOf([account], request.query);
       async function* csv(): AsyncGenerator<string> {
         yield `${csvRow(CALL_FIELDS)}\n`;
         for await (const batch of callHistoryBatches(database, query)) {
@@ -287,7 +267,7 @@ export async function buildPortal(options: PortalOptions): Promise<FastifyInstan
     },
     async (request) => {
       const account = await visibleAccount(request, request.params.account);
-      return { account, users: await userSummaries(database, historyQuery([account], request.query)) };
+      return { account, users: await userSummaries(database, historyQueryOf([account], request.query)) };
     },
   );
 
@@ -305,7 +285,7 @@ export async function buildPortal(options: PortalOptions): Promise<FastifyInstan
       if (!canSeeEnterprise(scopeOf(request), enterprise)) throw new NotFound();
       const accounts = await enterpriseAccounts(database.db, enterprise);
       if (accounts.length === 0) throw new NotFound();
-      return { enterprise, accounts, users: await userSummaries(database, historyQuery(accounts, request.query)) };
+      return { enterprise, accounts, users: await userSummaries(database, historyQueryOf(accounts, request.query)) };
     },
   );
 

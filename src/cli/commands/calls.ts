@@ -1,10 +1,9 @@
 /** `cdrbill calls`: an account's call history for a period or date range, filtered, or its totals per category. */
 import { Command, Option } from 'commander';
-import { z } from 'zod';
 import { requireAccount } from '../../pipeline/accounts.js';
-import { CATEGORIES, callHistory, callHistoryTotals, type CallRecord, type CategoryTotal, type HistoryQuery } from '../../pipeline/call-history.js';
+import { CATEGORIES, callHistory, callHistoryTotals, type CallRecord, type CategoryTotal, type HistoryRequest } from '../../pipeline/call-history.js';
 import type { GlobalFlags } from '../config.js';
-import { historyRangeOption, parseOption, RANGE_OPTIONS, type RangeOptions } from '../options.js';
+import { historyQueryOption, RANGE_OPTIONS } from '../options.js';
 import { outputOption, print, render, type Field, type OutputFormat } from '../output.js';
 import { runWithDatabase } from '../run-command.js';
 
@@ -42,29 +41,10 @@ const TOTAL_FIELDS: readonly Field<CategoryTotal>[] = [
   { key: 'charged', header: 'cost (EUR)', value: (t) => t.charged, align: 'right' },
 ];
 
-const NUMBER = z.string().regex(/^\+?[0-9]{1,16}$/, 'expected up to 16 digits (a leading + allowed)');
-
-interface CallsOptions extends RangeOptions {
+interface CallsOptions extends HistoryRequest {
   readonly account: string;
-  readonly category?: string;
-  readonly direction?: 'outgoing' | 'incoming';
-  readonly answered?: 'true' | 'false';
-  readonly number?: string;
   readonly totals?: boolean;
   readonly output: OutputFormat;
-}
-
-/** The query the options ask for. */
-function queryOf(options: CallsOptions): HistoryQuery & { readonly accountIds: readonly [string] } {
-  const range = historyRangeOption(options);
-  return {
-    accountIds: [options.account],
-    range,
-    category: options.category,
-    direction: options.direction,
-    answered: options.answered === undefined ? undefined : options.answered === 'true',
-    number: options.number === undefined ? undefined : parseOption('--number', NUMBER, options.number),
-  };
 }
 
 export function callsCommand(globals: () => GlobalFlags): Command {
@@ -84,7 +64,7 @@ export function callsCommand(globals: () => GlobalFlags): Command {
     .addOption(outputOption())
     .action((options: CallsOptions) =>
       runWithDatabase(globals(), async (database) => {
-        const query = queryOf(options);
+        const query = historyQueryOption([options.account] as const, options);
         if (options.totals) {
           await requireAccount(database, options.account);
           print(render(options.output, await callHistoryTotals(database, query), TOTAL_FIELDS));

@@ -1,11 +1,11 @@
 /** `cdrbill summary`: usage per user (line) of an account or enterprise for a period, the current one too. */
 import { Command } from 'commander';
-import { userSummaries, type UserSummary } from '../../pipeline/call-history.js';
+import { userSummaries, type HistoryRequest, type UserSummary } from '../../pipeline/call-history.js';
 import { requireAccount } from '../../pipeline/accounts.js';
 import { InputError } from '../../pipeline/input-error.js';
 import { enterpriseAccounts } from '../../store/history-store.js';
 import { UsageError, type GlobalFlags } from '../config.js';
-import { historyRangeOption, RANGE_OPTIONS, type RangeOptions } from '../options.js';
+import { historyQueryOption, RANGE_OPTIONS } from '../options.js';
 import { outputOption, print, render, type Field, type OutputFormat } from '../output.js';
 import { runWithDatabase } from '../run-command.js';
 
@@ -38,17 +38,18 @@ export function summaryCommand(globals: () => GlobalFlags): Command {
     .option(...RANGE_OPTIONS.from)
     .option(...RANGE_OPTIONS.to)
     .addOption(outputOption())
-    .action((options: RangeOptions & { account?: string; enterprise?: string; output: OutputFormat }) =>
+    .action((options: Pick<HistoryRequest, 'period' | 'from' | 'to'> & { account?: string; enterprise?: string; output: OutputFormat }) =>
       runWithDatabase(globals(), async (database) => {
         if ((options.account === undefined) === (options.enterprise === undefined)) throw new UsageError('choose --account ID or --enterprise ID');
-        const range = historyRangeOption(options);
+        // the range's usage errors before any lookup
+        const query = historyQueryOption([], options);
         let accountIds: string[];
         if (options.account !== undefined) accountIds = [(await requireAccount(database, options.account)).id];
         else {
           accountIds = await enterpriseAccounts(database.db, options.enterprise!);
           if (accountIds.length === 0) throw new InputError(`no enterprise ${options.enterprise} with groups`);
         }
-        print(render(options.output, await userSummaries(database, { accountIds, range }), FIELDS));
+        print(render(options.output, await userSummaries(database, { ...query, accountIds }), FIELDS));
       }),
     );
 }

@@ -138,6 +138,15 @@ await explain(
    FROM (SELECT c.account_id, c.line, c.profile_id, count(*) AS calls, sum(c.answered_seconds) AS seconds, sum(c.charged_ticks) AS charged_ticks
          FROM call_record c WHERE ${where} GROUP BY 1, 2, 3) g JOIN call_profile p ON p.id = g.profile_id GROUP BY 1, 2, 3`,
 );
+await explain(
+  "per-user summary: the account's lines of the month, those without a call too",
+  `SELECT s.account_id, s.line, max(u.name), max(x.name), array_remove(array_agg(DISTINCT s.plan_id) || array_agg(DISTINCT s.mobile_plan_id), NULL)
+   FROM subscription s
+   LEFT JOIN pbx_user u ON u.pbx_id = s.pbx_id AND u.number = s.line AND u.valid_from < '2026-11-01' AND (u.valid_to IS NULL OR u.valid_to > '2026-10-01')
+   LEFT JOIN pbx x ON x.id = s.pbx_id
+   WHERE s.account_id = ANY('{${one}}'::text[]) AND s.valid_from < '2026-11-01' AND (s.valid_to IS NULL OR s.valid_to > '2026-10-01')
+   GROUP BY s.account_id, s.line`,
+);
 await explain('token', `SELECT scope, scope_id FROM api_token WHERE hash = 'x' AND revoked_at IS NULL`);
 await database.close();
 

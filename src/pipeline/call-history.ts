@@ -7,18 +7,21 @@
 import { CATEGORY_LABELS } from '../billing/build-invoice.js';
 import { categoryLabel } from '../billing/invoice-view.js';
 import { amsterdamDateTime, amsterdamMidnightUtc, formatDuration } from '../domain/amsterdam-time.js';
-import { addDaysToDate, isIsoDate } from '../domain/calendar.js';
+import { addDaysToDate, amsterdamDate, isIsoDate } from '../domain/calendar.js';
 import { formatEuros, formatTicks, roundToCents, ticksToEuros } from '../domain/money.js';
 import { formatPeriod, parsePeriod, periodEnd, periodStart, type Period } from '../domain/period.js';
 import type { Database } from '../store/database.js';
+import { bundlesOfPlans } from '../tariffs/tariff-set.js';
 import {
   historyPage,
   historyPageWithTotals,
   lineUsage,
+  subscribedLines,
   type CategoryTotalRow,
   type HistoryFilter,
   type HistoryKey,
   type HistoryRow,
+  type LineUsageRow,
 } from '../store/history-store.js';
 import { requireAccount } from './accounts.js';
 import { InputError } from './input-error.js';
@@ -290,24 +293,39 @@ export interface UserSummary {
   readonly bundleSecondsLeft: number | null;
 }
 
-/** Usage per user (line) of accounts in a period or range, the current month too (nothing needs to be invoiced). */
+/**
+ * Usage per user (line) of accounts in a period or range, the current month too (nothing needs to be
+ * invoiced): every line subscribed in the range, those without a call too (with the whole bundle of
+ * its plan left), and any other line that calls were billed to.
+ */
 export async function userSummaries(database: Database, query: HistoryQuery): Promise<UserSummary[]> {
-  const rows = await lineUsage(database.db, toFilter(query));
-  const tariffs = await loadStoredTariffs(database);
-  const byLine = new Map<string, typeof rows>();
-  for (const r of rows) byLine.set(`${r.account_id}|${r.line}`, [...(byLine.get(`${r.account_id}|${r.line}`) ?? []), r]);
-  return [...byLine.values()].map((list) => {
-    const first = list[0]!;
+  const filter = toFilter(query);
+  const [rows, lines, tariffs] = await Promise.all([
+    lineUsage(database.db, filter),
+    subscribedLines(database.db, filter.accountIds, amsterdamDate(filter.from), amsterdamDate(filter.to)),
+    loadStoredTariffs(database),
+  ]);
+  const key = (r: { account_id: string; line: string }) => `${r.account_id}|${r.line}`;
+  const usage = new Map<string, LineUsageRow[]>();
+  for (const r of rows) usage.set(key(r), [...(usage.get(key(r)) ?? []), r]);
+  const subscribed = new Map(lines.map((l) => [key(l), l]));
+  const keys = [...new Set([...subscribed.keys(), ...usage.keys()])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return keys.map((k) => {
+    const list = usage.get(k) ?? [];
+    const line = subscribed.get(k);
+    const first = line ?? list[0]!;
     const seconds = list.reduce((n, r) => n + Number(r.seconds), 0);
     const charged = list.reduce((n, r) => n + BigInt(r.charged_ticks), 0n);
-    const bundle = list.find((r) => r.bundle)?.bundle?.slice('bundle:'.length) ?? null;
+    // the bundle the calls drew on, else the one the line's plans give
+    const used = list.find((r) => r.bundle)?.bundle?.slice('bundle:'.length);
+    const bundle = used ?? bundlesOfPlans(tariffs, line?.plan_ids ?? [], filter.from.getTime(), filter.to.getTime())[0]?.id ?? null;
     const bundleSecondsUsed = list.reduce((n, r) => n + Number(r.bundle_seconds), 0);
     const size = bundle ? tariffs.bundles.get(bundle)?.minutes : undefined;
     return {
       account: first.account_id,
       line: first.line,
-      user: first.user_name,
-      group: first.pbx_name,
+      user: line?.user_name ?? null,
+      group: line?.pbx_name ?? null,
       calls: list.reduce((n, r) => n + Number(r.calls), 0),
       seconds,
       duration: formatDuration(seconds),

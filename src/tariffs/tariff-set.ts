@@ -118,6 +118,22 @@ export interface TariffSet {
   readonly vatRate: string;
 }
 
+/** The versions of a dated series in force at some time in [fromMs, toMs), oldest first. */
+export function versionsBetween<T extends { readonly effectiveFromMs: number }>(versions: readonly T[], fromMs: number, toMs: number): T[] {
+  return versions.filter((v, i) => v.effectiveFromMs < toMs && (versions[i + 1]?.effectiveFromMs ?? Number.POSITIVE_INFINITY) > fromMs);
+}
+
+/** The bundles that plans give at some time in [fromMs, toMs): id and size, each once, in the plans' order. */
+export function bundlesOfPlans(tariffs: TariffSet, planIds: readonly string[], fromMs: number, toMs: number): { id: string; minutes: number }[] {
+  const found = new Map<string, number>();
+  for (const planId of planIds) {
+    for (const version of versionsBetween(tariffs.plans.get(planId)?.versions ?? [], fromMs, toMs)) {
+      for (const a of version.allowances) if (a.type === 'bundle' && !found.has(a.id)) found.set(a.id, a.minutes);
+    }
+  }
+  return [...found].map(([id, minutes]) => ({ id, minutes }));
+}
+
 /** The version of a dated series in force at `atMs`, or undefined before the first. */
 export function versionAt<T extends { readonly effectiveFromMs: number }>(versions: readonly T[], atMs: number): T | undefined {
   let found: T | undefined;

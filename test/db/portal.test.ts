@@ -36,6 +36,8 @@ describe(`the portal API (${TEST_BACKEND})`, () => {
     await loadTariffs(database, 'tariffs', NOW);
     await loadCustomers(database, 'fixtures/customers.json');
     await loadCustomers(database, 'test/cases/enterprise-two-groups/customers.json');
+    // a Vast-Mobiel user with a 150-minute bundle, and no calls
+    await loadCustomers(database, 'test/cases/vast-mobiel-over-bundle/customers.json');
     await ingestFiles(database, ['fixtures/cdrs/xms-2026-10-a.csv', 'fixtures/cdrs/xms-2026-10-b.csv', 'test/cases/enterprise-two-groups/cdrs/oktober.csv'], {
       format: 'auto',
       now: NOW,
@@ -158,9 +160,31 @@ describe(`the portal API (${TEST_BACKEND})`, () => {
     const summary = (await get('/api/enterprises/ENT-NOORD/summary?period=2026-10', tokens['ENT-NOORD'])).json();
     expect(summary.accounts).toEqual(['E-AMS', 'E-RTM']);
     expect(new Set(summary.users.map((u: { group: string }) => u.group))).toEqual(new Set(['Vestiging Amsterdam', 'Vestiging Rotterdam']));
+    // the current month, before any call: every user, at zero
     const current = await get('/api/accounts/E-AMS/summary?period=2026-11', tokens['E-AMS']);
     expect(current.statusCode).toBe(200);
-    expect(current.json().users).toEqual([]);
+    const october = summary.users.filter((u: { account: string }) => u.account === 'E-AMS');
+    expect(current.json().users.map((u: { line: string }) => u.line)).toEqual(october.map((u: { line: string }) => u.line));
+    expect(
+      current
+        .json()
+        .users.every((u: { calls: number; charged: string; byCategory: unknown[] }) => u.calls === 0 && u.charged === '0.00' && u.byCategory.length === 0),
+    ).toBe(true);
+  });
+
+  it("shows a user's bundle, whole, before its first call", async () => {
+    const { users } = (await get('/api/accounts/B-2/summary?period=2026-11', tokens.operator)).json();
+    expect(
+      users.map((u: { user: string; bundle: string | null; bundleSecondsUsed: number; bundleSecondsLeft: number | null }) => [
+        u.user,
+        u.bundle,
+        u.bundleSecondsUsed,
+        u.bundleSecondsLeft,
+      ]),
+    ).toEqual([
+      ['Anna Kok', null, 0, null],
+      ['Bas Kok', 'nl-150', 0, 9000],
+    ]);
   });
 
   it('refuses a revoked token (at once without the scope cache)', async () => {
@@ -232,7 +256,10 @@ describe(`history totals against the invoices (${TEST_BACKEND})`, () => {
             FROM rated_call WHERE account_id = ${account} AND started_at >= ${periodStart(range.period)} AND started_at < ${periodEnd(range.period)}
             GROUP BY line`.execute(database.db);
           expect(
-            users.map((u) => ({ line: u.line, unlimited: u.unlimitedSeconds, bundle: u.bundleSecondsUsed })).sort((a, b) => a.line.localeCompare(b.line)),
+            users
+              .filter((u) => u.calls > 0)
+              .map((u) => ({ line: u.line, unlimited: u.unlimitedSeconds, bundle: u.bundleSecondsUsed }))
+              .sort((a, b) => a.line.localeCompare(b.line)),
             `${name} ${key} covered`,
           ).toEqual(covered.rows.sort((a, b) => a.line.localeCompare(b.line)));
         }

@@ -80,7 +80,7 @@ describe('the portal page in Chromium', () => {
       (e as unknown as { value: string }).value = '2026-10';
     });
     await page.click('#filters button');
-    await page.waitForFunction("document.querySelector('#calls tbody').children.length > 0");
+    await page.waitForFunction("document.querySelector('#calls tbody').children.length > 0 && !document.querySelector('#calls td.empty')");
     const totals = await page.$$eval('#totals tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
     const usage = invoice.lines.filter((l) => l.type === 'usage');
     for (const line of usage) {
@@ -95,5 +95,14 @@ describe('the portal page in Chromium', () => {
     const shot = process.env.CDRBILL_SCREENSHOT ?? join(tempDir('cdrbill-portal-'), 'portal.png');
     await page.screenshot({ path: shot as `${string}.png`, fullPage: true });
     expect(existsSync(shot)).toBe(true);
+
+    // a month without calls says so
+    await page.$eval('#period', (e) => {
+      (e as unknown as { value: string }).value = '2026-12';
+    });
+    await page.click('#filters button');
+    await page.waitForSelector('#calls td.empty');
+    expect(await page.$eval('#calls td.empty', (e) => e.textContent)).toBe('Geen gesprekken in deze periode.');
+    expect(await page.$eval('#totals tfoot', (e) => e.textContent)).toMatch(/Totaal0.*€ 0,00/);
   }, 60_000);
 });

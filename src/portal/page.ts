@@ -20,7 +20,7 @@ export const PAGE = `<!doctype html>
   label { margin-right: 1em; color: #5a6775; } input, select, button { font: inherit; padding: .3em .5em; }
   button { background: #2f6fb2; color: #fff; border: 0; border-radius: 4px; cursor: pointer; } button:disabled { background: #9aa8b6; cursor: default; }
   table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .35em .5em; } thead th { background: #eef2f6; }
-  tbody tr:nth-child(even) { background: #f8fafb; } .n { text-align: right; white-space: nowrap; } tfoot td { font-weight: bold; border-top: 2px solid #1d2733; }
+  tbody tr:nth-child(even) { background: #f8fafb; } .n { text-align: right; white-space: nowrap; } tfoot td { font-weight: bold; border-top: 2px solid #1d2733; } td.empty { color: #5b6775; font-style: italic; padding: 1em 0.5em; }
   .error { color: #b3261e; } .muted { color: #5a6775; } .pager { display: flex; gap: .5em; align-items: center; margin-top: .8em; }
   #signin { max-width: 30em; margin: 4em auto; }
 </style>
@@ -91,6 +91,7 @@ async function show(pageIndex) {
   $('calls').tBodies[0].replaceChildren(...data.calls.map((c) => { const tr = document.createElement('tr');
     const note = [c.answered ? '' : 'niet beantwoord', c.forwarded ? 'doorgeschakeld' : '', c.allowance === 'unlimited' ? 'onbeperkt' : c.allowance ? 'bundel' : ''].filter(Boolean).join(', ');
     tr.append(cell(c.date), cell(c.time), cell(c.from), cell(c.to), cell(c.duration, true), cell(c.categoryLabel), cell(euro(c.charged), true), cell(note)); return tr; }));
+  if (data.calls.length === 0) { const td = cell('Geen gesprekken in deze periode' + (q.size > 2 ? ' met deze selectie' : '') + '.'); td.colSpan = 8; td.className = 'empty'; const tr = document.createElement('tr'); tr.append(td); $('calls').tBodies[0].append(tr); }
   cursors[pageIndex + 1] = data.nextCursor || undefined;
   $('prev').disabled = pageIndex === 0; $('next').disabled = !data.nextCursor;
   $('page').textContent = 'pagina ' + (pageIndex + 1);

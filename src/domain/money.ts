@@ -62,6 +62,8 @@ export function formatEuros(euros: Decimal, places = 2): string {
 }
 
 const BIG_TICKS_PER_EURO = BigInt(TICKS_PER_EURO);
+/** Ticks per unit shown with 0..6 decimals (a table: the power was 2 % of the portal's CPU) */
+const TICKS_PER_SHOWN_UNIT = Array.from({ length: 7 }, (_, places) => TICKS_PER_EURO / 10 ** places);
 
 /**
  * A tick amount shown with `places` decimals, rounded half away from zero, as
@@ -70,11 +72,11 @@ const BIG_TICKS_PER_EURO = BigInt(TICKS_PER_EURO);
  * tick count is a safe integer, else in BigInt.
  */
 export function formatTicks(ticks: number | bigint | string, places = 6): string {
-  if (places <= 6 && typeof ticks !== 'bigint') {
+  const perUnit = TICKS_PER_SHOWN_UNIT[places];
+  if (perUnit !== undefined && typeof ticks !== 'bigint') {
     // in doubles, exact: a safe integer divided by a whole number of ticks per unit shown
     const n = typeof ticks === 'number' ? ticks : Number(ticks);
     if (Number.isSafeInteger(n)) {
-      const perUnit = TICKS_PER_EURO / 10 ** places;
       const magnitude = Math.abs(n);
       const rest = magnitude % perUnit;
       const units = (magnitude - rest) / perUnit + (rest * 2 >= perUnit ? 1 : 0);

@@ -307,7 +307,11 @@ export async function userSummaries(database: Database, query: HistoryQuery): Pr
   ]);
   const key = (r: { account_id: string; line: string }) => `${r.account_id}|${r.line}`;
   const usage = new Map<string, LineUsageRow[]>();
-  for (const r of rows) usage.set(key(r), [...(usage.get(key(r)) ?? []), r]);
+  for (const r of rows) {
+    const list = usage.get(key(r));
+    if (list) list.push(r);
+    else usage.set(key(r), [r]);
+  }
   const subscribed = new Map(lines.map((l) => [key(l), l]));
   const keys = [...new Set([...subscribed.keys(), ...usage.keys()])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return keys.map((k) => {

@@ -9,7 +9,9 @@
  * postgres://postgres@127.0.0.1:5432/postgres) is filled once with the bench generator's month
  * (kept between runs: a second run with the same --calls reuses it). Then `cdrbill serve` runs in
  * its own process and autocannon loads it with 32 connections, each request for a random account
- * with that account's own token: history pages with their totals, the CSV of a month, per-user
+ * with that account's own token: history pages with their totals as the month arrived (the current
+ * month reads so), then, after the month is closed and its history rewritten in account order
+ * (`cdrbill compact`, as `nightly --close-month` does), history pages, the CSV of a month, per-user
  * summaries. Prints p50/p95/p99 latency and requests per second per endpoint, the CPU a request cost
  * the server, its PostgreSQL backends and the load generator (from /proc), and EXPLAIN ANALYZE
  * of each query for one account. The last line gives the history-page figures.
@@ -231,6 +233,23 @@ async function load(label: string, path: (account: string) => string, duration =
   );
 }
 // a warm-up, not counted: the server's code compiled, its connections and the sample's tokens looked up
+await load('(warm-up)', (a) => `/api/accounts/${a}/calls?period=2026-10&limit=50`, 3);
+// the month as it arrived (the current month reads so): an account's calls each on a heap page of its own
+const compactedBefore = await (async () => {
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  const row = (await client.query<{ n: string }>("SELECT count(*) AS n FROM month_compaction WHERE period = '2026-10'")).rows[0]!;
+  await client.end();
+  return Number(row.n) > 0;
+})();
+if (compactedBefore) console.log('(the month was compacted by an earlier run: its pages as it arrived are not measured; drop the database to measure them)');
+else await load('history, as it arrived', (a) => `/api/accounts/${a}/calls?period=2026-10&limit=50`);
+{
+  // month end: the month invoiced and closed, its history rewritten in account order (nightly --close-month)
+  const t0 = performance.now();
+  const out = cli(['compact', '--period', '2026-10']).trim();
+  console.log(`${out} (${((performance.now() - t0) / 1000).toFixed(1)} s with the command's start); the endpoints below read the closed month`);
+}
 await load('(warm-up)', (a) => `/api/accounts/${a}/calls?period=2026-10&limit=50`, 3);
 const history = await load('history page + totals', (a) => `/api/accounts/${a}/calls?period=2026-10&limit=50`);
 await load('history, mobile only', (a) => `/api/accounts/${a}/calls?period=2026-10&limit=50&category=mobile`);

@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { projectRoot } from '../store/migrate.js';
 import { DEFAULTS, type GlobalFlags } from './config.js';
 import { callsCommand } from './commands/calls.js';
+import { compactCommand } from './commands/compact.js';
 import { creditCommand } from './commands/credit.js';
 import { enterpriseCommand } from './commands/enterprise.js';
 import { fairUseCommand } from './commands/fair-use.js';
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
     numberCommand(),
     priceCommand(globals),
     rerateCommand(globals),
+    compactCommand(globals),
     fairUseCommand(globals),
     rejectsCommand(globals),
     nightlyCommand(globals),

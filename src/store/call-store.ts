@@ -228,12 +228,18 @@ export class RatedCallBatch {
 /** Partitions known to exist, per session (a session is one transaction). */
 const knownPartitions = new WeakMap<Session, Set<string>>();
 
-function partitionName(period: Period): string {
+/** The history's partition of a month (Amsterdam). */
+export function partitionName(period: Period): string {
   return `rated_call_${period.year}_${String(period.month).padStart(2, '0')}`;
 }
 
+/** A month's partition bounds as written in its FOR VALUES clause. */
+export function partitionBounds(period: Period): string {
+  return `FROM ('${periodStart(period).toISOString()}') TO ('${periodEnd(period).toISOString()}')`;
+}
+
 function createPartitionStatement(period: Period): string {
-  return `CREATE TABLE IF NOT EXISTS ${partitionName(period)} PARTITION OF call_record FOR VALUES FROM ('${periodStart(period).toISOString()}') TO ('${periodEnd(period).toISOString()}')`;
+  return `CREATE TABLE IF NOT EXISTS ${partitionName(period)} PARTITION OF call_record FOR VALUES ${partitionBounds(period)}`;
 }
 
 /**

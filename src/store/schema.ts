@@ -225,6 +225,12 @@ export interface MonthCloseRow {
   run_id: string;
 }
 
+export interface MonthCompactionRow {
+  period: string;
+  compacted_at: Date;
+  calls: Int8;
+}
+
 export interface ReferenceLoadRow {
   kind: string;
   content_hash: string;
@@ -264,6 +270,7 @@ export interface Schema {
   seller: SellerRow;
   nightly_run: NightlyRunRow;
   month_close: MonthCloseRow;
+  month_compaction: MonthCompactionRow;
   reference_load: ReferenceLoadRow;
   cdr_key: CdrKeyRow;
   cdr_source: CdrSourceRow;

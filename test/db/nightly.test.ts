@@ -1,7 +1,7 @@
 /**
  * The nightly job as cron runs it: a spool with a good file, a re-sent one, a truncated gzip, a
  * half-written and an empty file gives the expected moves, report and exit code; a barred-category
- * call and a spend spike are alerts; --close-month invoices the month that ended once; the customers
+ * call and a spend spike are alerts; --close-month invoices the month that ended once (and rewrites its history in account order); the customers
  * file is loaded again only when it changed.
  */
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
@@ -129,7 +129,11 @@ describe(`the nightly job (${TEST_BACKEND})`, () => {
     const later = new Date(NOW.getTime() + 10_800_000);
     const first = await runNightly(test.database, options({ now: later, closeMonth: true, spool: undefined }));
     expect(first.invoices).toEqual([{ period: '2026-10', issued: 2, issuedEarlier: 0 }]);
+    // and its history rewritten in account order, once
+    expect(first.compacted).toEqual([{ period: '2026-10', calls: expect.any(Number), ms: expect.any(Number) }]);
+    expect(first.compacted![0]!.calls).toBeGreaterThan(0);
     const second = await runNightly(test.database, options({ now: new Date(later.getTime() + 3600_000), closeMonth: true, spool: undefined }));
     expect(second.invoices).toEqual([]);
+    expect(second.compacted).toEqual([]);
   });
 });

@@ -76,6 +76,7 @@ export function summary(report: NightlyReport): string {
     );
   }
   for (const i of report.invoices) lines.push(`invoices ${i.period}: ${i.issued} issued, ${i.issuedEarlier} issued earlier`);
+  for (const c of report.compacted ?? []) lines.push(`history ${c.period}: ${c.calls} calls rewritten in account order, ${(c.ms / 1000).toFixed(1)} s`);
   return lines.join('\n');
 }
 
@@ -92,7 +93,7 @@ export function nightlyCommand(globals: () => GlobalFlags): Command {
     .option('--seller <file>', "load our company's details for the invoices (stored when they changed)")
     .option('--settle-seconds <n>', 'a spool file modified less than this long ago is still being written: it waits for the next run', '60')
     .option('--invoice-period <YYYY-MM>', 'then issue the invoices of this period')
-    .option('--close-month', 'the first run after a month ended (Europe/Amsterdam) invoices it, once')
+    .option('--close-month', 'the first run after a month ended (Europe/Amsterdam) invoices it, once, and rewrites its calls in account order (see compact)')
     .option('--issue-date <YYYY-MM-DD>', 'date on the invoices (default: the first day after the period)')
     .option('--alert-day-amount <euro>', "alert when an account's charges of one day exceed this", '50')
     .option('--alert-factor <k>', 'alert when a day exceeds k times the account’s average day of the 90 days before', '5')

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Invoice } from '../../src/billing/build-invoice.js';
 import { Decimal } from '../../src/domain/money.js';
 import { parsePeriod, periodEnd, periodStart } from '../../src/domain/period.js';
-import { callHistoryTotals, userSummaries } from '../../src/pipeline/call-history.js';
+import { callHistoryPageWithTotals, callHistoryTotals, userSummaries } from '../../src/pipeline/call-history.js';
 import { ingestFiles } from '../../src/pipeline/ingest-files.js';
 import { issueInvoices } from '../../src/pipeline/issue-invoices.js';
 import { loadCustomers } from '../../src/pipeline/load-customers.js';
@@ -154,6 +154,15 @@ describe(`the portal API (${TEST_BACKEND})`, () => {
     expect(outgoing.totals.map((t: { category: string }) => t.category)).toEqual(['mobile']);
     const csv = (await get('/api/accounts/R-1002/calls.csv?period=2026-10', token)).body.trim().split('\n');
     expect(csv).toHaveLength(all.calls.length + 1);
+    // a page of two accounts' calls (the same statement, each call's account read with it) holds each one's calls
+    const october = { period: { year: 2026, month: 10 } };
+    const one = (id: string) => callHistoryPageWithTotals(test.database, { accountIds: [id], range: october }, undefined, 500);
+    const both = await callHistoryPageWithTotals(test.database, { accountIds: ['R-1001', 'R-1002'], range: october }, undefined, 500);
+    const [r1001, r1002] = [await one('R-1001'), await one('R-1002')];
+    expect(r1001.calls.length).toBeGreaterThan(0);
+    expect(both.calls.filter((c) => c.account === 'R-1001')).toEqual(r1001.calls);
+    expect(both.calls.filter((c) => c.account === 'R-1002')).toEqual(r1002.calls);
+    expect(both.calls).toHaveLength(r1001.calls.length + r1002.calls.length);
   });
 
   it('gives per-user summaries for an enterprise across its groups, the current month too', async () => {

@@ -8,7 +8,7 @@ import { CATEGORY_LABELS } from '../billing/build-invoice.js';
 import { categoryLabel } from '../billing/invoice-view.js';
 import { amsterdamDateTime, amsterdamMidnightUtc, formatDuration } from '../domain/amsterdam-time.js';
 import { addDaysToDate, amsterdamDate, isIsoDate } from '../domain/calendar.js';
-import { formatEuros, formatTicks, roundToCents, ticksToEuros } from '../domain/money.js';
+import { formatTicks } from '../domain/money.js';
 import { formatPeriod, parsePeriod, periodEnd, periodStart, type Period } from '../domain/period.js';
 import type { Database } from '../store/database.js';
 import { bundlesOfPlans } from '../tariffs/tariff-set.js';
@@ -256,7 +256,8 @@ function toTotals(totals: readonly CategoryTotalRow[]): CategoryTotal[] {
       seconds,
       duration: formatDuration(seconds),
       listPrice: formatTicks(r.list_price_ticks, 2),
-      charged: formatEuros(roundToCents(ticksToEuros(r.charged_ticks))),
+      // rounded half-up to cents, as the invoice's usage line (in integers: formatTicks)
+      charged: formatTicks(r.charged_ticks, 2),
     };
   });
 }
@@ -333,13 +334,14 @@ export async function userSummaries(database: Database, query: HistoryQuery): Pr
       calls: list.reduce((n, r) => n + Number(r.calls), 0),
       seconds,
       duration: formatDuration(seconds),
-      charged: formatEuros(roundToCents(ticksToEuros(charged.toString()))),
+      charged: formatTicks(charged, 2),
       byCategory: list.map((r) => ({
         category: r.category ?? 'incoming',
         label: categoryLabel(r.category ?? 'incoming', 'nl'),
         calls: Number(r.calls),
         seconds: Number(r.seconds),
-        charged: formatEuros(roundToCents(ticksToEuros(r.charged_ticks))),
+        // rounded half-up to cents, as the invoice's usage line (in integers: formatTicks)
+        charged: formatTicks(r.charged_ticks, 2),
       })),
       unlimitedSeconds: list.reduce((n, r) => n + Number(r.unlimited_seconds), 0),
       bundle,

@@ -144,7 +144,11 @@ export class RatedCallBatch {
   private readonly rows: CopyBinaryWriter;
   private readonly periods = new Map<number, Period>();
   private readonly periodTexts = new Map<number, string>();
-  private readonly totals = new Map<string, CategoryTotals>();
+  /** per category: calls, billed seconds and list price ticks (numbers: a batch's sums stay far below 2^53; BigInt when sealed) */
+  private readonly totals = new Map<string, { calls: number; billedSeconds: number; listPriceTicks: number }>();
+  /** the feed of the previous call and its id (a file's calls are of one feed) */
+  private lastSource: string | undefined;
+  private lastSourceId = 0;
   private readonly bundleScopes = new Map<string, AllocationScope>();
   private readonly keys: CopyBinaryWriter;
   private readonly profiles = new Map<number, IdentifiedProfile>();
@@ -175,8 +179,13 @@ export class RatedCallBatch {
     const profile = profileOfCall(call);
     if (!this.profiles.has(profile.id)) this.profiles.set(profile.id, profile);
     writeRatedCallRow(this.rows, call, profile.id, lineNo, this.fileId, this.storeSeq);
-    this.sources.add(call.cdr.source);
-    this.keys.int4(labelId(call.cdr.source)).text(call.cdr.recordId).int4(fingerprint(call)).endRow();
+    const source = call.cdr.source;
+    if (source !== this.lastSource) {
+      this.sources.add(source);
+      this.lastSource = source;
+      this.lastSourceId = labelId(source);
+    }
+    this.keys.int4(this.lastSourceId).text(call.cdr.recordId).int4(fingerprint(call)).endRow();
     const p = amsterdamParts(call.cdr.startedAtMs);
     const key = p.year * 100 + p.month;
     let period = this.periodTexts.get(key);
@@ -204,9 +213,9 @@ export class RatedCallBatch {
     if (t) {
       t.calls++;
       t.billedSeconds += call.rating.billedSeconds;
-      t.listPriceTicks += BigInt(call.rating.listPriceTicks);
+      t.listPriceTicks += call.rating.listPriceTicks;
     } else {
-      this.totals.set(category, { calls: 1, billedSeconds: call.rating.billedSeconds, listPriceTicks: BigInt(call.rating.listPriceTicks) });
+      this.totals.set(category, { calls: 1, billedSeconds: call.rating.billedSeconds, listPriceTicks: call.rating.listPriceTicks });
     }
   }
 
@@ -216,7 +225,12 @@ export class RatedCallBatch {
       count: this.size,
       copy: this.rows.finish(),
       periods: [...this.periods.values()],
-      totals: this.totals,
+      totals: new Map(
+        [...this.totals].map(([category, t]) => {
+          if (!Number.isSafeInteger(t.listPriceTicks)) throw new Error(`a batch's list price of ${category} calls exceeds exact number arithmetic`);
+          return [category, { calls: t.calls, billedSeconds: t.billedSeconds, listPriceTicks: BigInt(t.listPriceTicks) }];
+        }),
+      ),
       bundleScopes: this.bundleScopes,
       keys: this.keys.finish(),
       profiles: [...this.profiles.values()],

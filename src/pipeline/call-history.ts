@@ -22,6 +22,7 @@ import {
   type HistoryKey,
   type HistoryRow,
   type LineUsageRow,
+  type PageCallRow,
 } from '../store/history-store.js';
 import { requireAccount } from './accounts.js';
 import { InputError } from './input-error.js';
@@ -55,6 +56,28 @@ export interface CallRecord {
   readonly tariffVersion: string;
   readonly rate: string;
 }
+
+/** A call as a portal page shows it (the CSV download and the command line show all of CallRecord). */
+export type PageCall = Pick<
+  CallRecord,
+  | 'account'
+  | 'date'
+  | 'time'
+  | 'line'
+  | 'from'
+  | 'to'
+  | 'direction'
+  | 'answered'
+  | 'forwarded'
+  | 'device'
+  | 'durationSeconds'
+  | 'duration'
+  | 'category'
+  | 'categoryLabel'
+  | 'listPrice'
+  | 'charged'
+  | 'allowance'
+>;
 
 export interface CategoryTotal {
   readonly category: string;
@@ -185,8 +208,32 @@ function toRecord(c: HistoryRow): CallRecord {
   };
 }
 
+function toPageCall(c: PageCallRow): PageCall {
+  const at = amsterdamDateTime(c.started_at.getTime());
+  const category = c.category ?? 'incoming';
+  return {
+    account: c.account_id,
+    date: at.date,
+    time: at.time,
+    line: c.line,
+    from: c.calling_number,
+    to: c.to,
+    direction: c.direction,
+    answered: c.answered,
+    forwarded: c.forwarded,
+    device: c.device,
+    durationSeconds: c.answered_seconds,
+    duration: formatDuration(c.answered_seconds),
+    category,
+    categoryLabel: categoryLabel(category, 'nl'),
+    listPrice: formatTicks(c.list_price_ticks),
+    charged: formatTicks(c.charged_ticks),
+    allowance: c.allowance,
+  };
+}
+
 /** A cursor: the last call's key, opaque to the client. */
-function encodeCursor(row: HistoryRow): string {
+function encodeCursor(row: Pick<HistoryRow, 'started_at' | 'source' | 'record_id'>): string {
   return Buffer.from(JSON.stringify([row.started_at.toISOString(), row.source, row.record_id])).toString('base64url');
 }
 
@@ -206,7 +253,7 @@ function decodeCursor(cursor: string): HistoryKey {
 export const MAX_PAGE_SIZE = 500;
 
 export interface HistoryPage {
-  readonly calls: readonly CallRecord[];
+  readonly calls: readonly PageCall[];
   /** pass as `cursor` for the next page; null on the last page */
   readonly nextCursor: string | null;
 }
@@ -240,7 +287,7 @@ export async function callHistoryPageWithTotals(
   const after = cursor === undefined ? undefined : decodeCursor(cursor);
   const { rows, totals } = await historyPageWithTotals(database, toFilter(query), after, Math.min(limit, MAX_PAGE_SIZE) + 1);
   const page = rows.slice(0, limit);
-  return { calls: page.map(toRecord), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null, totals: toTotals(totals) };
+  return { calls: page.map(toPageCall), nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!) : null, totals: toTotals(totals) };
 }
 
 function toTotals(totals: readonly CategoryTotalRow[]): CategoryTotal[] {

@@ -55,8 +55,7 @@ function conditions(filter: HistoryFilter) {
   return sql.join(parts, sql` AND `);
 }
 
-/** A call as history pages show it; amounts as the database's text, or as numbers where they came as JSON (exact, see ticks). */
-export type HistoryRow = { readonly tariff_version: string; readonly list_price_ticks: string | number; readonly charged_ticks: string | number } & Pick<
+export type HistoryRow = { readonly tariff_version: string } & Pick<
   Selectable<RatedCallRow>,
   | 'account_id'
   | 'started_at'
@@ -74,6 +73,8 @@ export type HistoryRow = { readonly tariff_version: string; readonly list_price_
   | 'device'
   | 'answered_seconds'
   | 'billed_seconds'
+  | 'list_price_ticks'
+  | 'charged_ticks'
   | 'allowance'
   | 'rate_match'
 >;
@@ -109,40 +110,61 @@ function ticks(value: unknown, what: string): number {
 
 const KEY_SEPARATOR = '\x1f';
 
+/** A call of a portal page: what the page shows of it, and its key (for the next page's cursor). */
+export interface PageCallRow {
+  readonly account_id: string;
+  readonly started_at: Date;
+  readonly source: string;
+  readonly record_id: string;
+  readonly line: string;
+  readonly calling_number: string;
+  /** the destination (E.164), else the number as dialled */
+  readonly to: string;
+  readonly answered: boolean;
+  readonly forwarded: boolean;
+  readonly answered_seconds: number;
+  readonly list_price_ticks: number;
+  readonly charged_ticks: number;
+  readonly category: string | null;
+  readonly direction: 'outgoing' | 'incoming';
+  readonly device: 'fixed' | 'mobile';
+  readonly allowance: string | null;
+}
+
 /**
- * A page's calls as one JSON array per call (no keys to parse), for JSON.parse: times as epoch
- * milliseconds; amounts as numbers (see ticks); the feed and record id as one text, split again as
- * read; the account only when the page has several. V8's JSON.parse interns every text shorter
- * than ten characters (the feed, short record ids, amounts as text, the account), and finding them
- * in its string table was an eighth of the portal server's CPU a page.
+ * A page's calls as one JSON array per call (no keys to parse), for JSON.parse: only what a page
+ * shows; times as epoch milliseconds; amounts as numbers (see ticks); the feed and record id as one
+ * text, split again as read; the account only when the page has several. V8's JSON.parse interns
+ * every text shorter than ten characters (the feed, short record ids, amounts as text, the account),
+ * and finding them in its string table was an eighth of the portal server's CPU a page.
  */
 function pageCallsAsJson(withAccount: boolean) {
-  return sql.raw(`json_build_array(round(date_part('epoch', c.started_at) * 1000)::int8, round(date_part('epoch', c.setup_at) * 1000)::int8,
-    c.source || chr(31) || c.record_id, c.line, c.calling_number, c.called_number, c.destination, c.answered, c.forwarded_from,
-    c.answered_seconds, c.billed_seconds, c.list_price_ticks, c.charged_ticks, c.profile_id${withAccount ? ', c.account_id' : ''})`);
+  return sql.raw(`json_build_array(round(date_part('epoch', c.started_at) * 1000)::int8, c.source || chr(31) || c.record_id, c.line,
+    c.calling_number, coalesce(c.destination, c.called_number), c.answered, c.forwarded_from IS NOT NULL, c.answered_seconds,
+    c.list_price_ticks, c.charged_ticks, c.profile_id${withAccount ? ', c.account_id' : ''})`);
 }
 
 /** A call from its pageCallsAsJson array; `accountId`: the page's one account, else the array's last element. */
-function fromJsonArray(a: readonly unknown[], accountId: string | undefined): RecordRow {
-  const key = a[2] as string;
+function pageCallOf(a: readonly unknown[], accountId: string | undefined, profile: ShownProfile): PageCallRow {
+  const key = a[1] as string;
   const cut = key.indexOf(KEY_SEPARATOR);
   return {
-    account_id: accountId ?? (a[14] as string),
+    account_id: accountId ?? (a[11] as string),
     started_at: new Date(a[0] as number),
-    setup_at: a[1] === null ? null : new Date(a[1] as number),
     source: key.slice(0, cut),
     record_id: key.slice(cut + 1),
-    line: a[3] as string,
-    calling_number: a[4] as string,
-    called_number: a[5] as string,
-    destination: a[6] as string | null,
-    answered: a[7] as boolean,
-    forwarded_from: a[8] as string | null,
-    answered_seconds: a[9] as number,
-    billed_seconds: a[10] as number,
-    list_price_ticks: ticks(a[11], 'list price'),
-    charged_ticks: ticks(a[12], 'charge'),
-    profile_id: a[13] as number,
+    line: a[2] as string,
+    calling_number: a[3] as string,
+    to: a[4] as string,
+    answered: a[5] as boolean,
+    forwarded: a[6] as boolean,
+    answered_seconds: a[7] as number,
+    list_price_ticks: ticks(a[8], 'list price'),
+    charged_ticks: ticks(a[9], 'charge'),
+    category: profile.category,
+    direction: profile.direction,
+    device: profile.device,
+    allowance: profile.allowance,
   };
 }
 
@@ -154,14 +176,14 @@ function fromJsonArray(a: readonly unknown[], accountId: string | undefined): Re
  */
 const shownProfiles = new WeakMap<object, Map<number, ShownProfile>>();
 
-/** The page's calls with their profiles' fields (the profiles not yet remembered read in one query). */
-async function withProfiles(db: Database['db'], rows: readonly RecordRow[]): Promise<HistoryRow[]> {
+/** The shown profiles of these ids (those not yet remembered read in one query). */
+async function profilesOf(db: Database['db'], ids: readonly number[]): Promise<(id: number) => ShownProfile> {
   let known = shownProfiles.get(db);
   if (!known || known.size > 100_000) {
     known = new Map();
     shownProfiles.set(db, known);
   }
-  const missing = [...new Set(rows.map((r) => r.profile_id).filter((id) => !known.has(id)))];
+  const missing = [...new Set(ids.filter((id) => !known.has(id)))];
   if (missing.length > 0) {
     const found = await sql<ShownProfile & { id: string }>`
       SELECT p.id, p.category, p.direction, p.device, p.allowance, ${tariffVersionLabel('p.tariff_version_id')} AS tariff_version, p.rate_match
@@ -176,9 +198,22 @@ async function withProfiles(db: Database['db'], rows: readonly RecordRow[]): Pro
         rate_match: p.rate_match,
       });
   }
+  const profiles = known;
+  return (id) => {
+    const p = profiles.get(id);
+    if (!p) throw new Error(`call profile ${id} is not stored`);
+    return p;
+  };
+}
+
+/** The page's calls with their profiles' fields. */
+async function withProfiles(db: Database['db'], rows: readonly RecordRow[]): Promise<HistoryRow[]> {
+  const profile = await profilesOf(
+    db,
+    rows.map((r) => r.profile_id),
+  );
   return rows.map((c) => {
-    const p = known.get(c.profile_id);
-    if (!p) throw new Error(`call profile ${c.profile_id} is not stored`);
+    const p = profile(c.profile_id);
     // spelled out: one object shape for every row (spreads made slow dictionary objects)
     return {
       account_id: c.account_id,
@@ -338,7 +373,7 @@ export async function historyPageWithTotals(
   filter: HistoryFilter,
   key: HistoryKey | undefined,
   limit: number,
-): Promise<{ rows: HistoryRow[]; totals: CategoryTotalRow[] }> {
+): Promise<{ rows: PageCallRow[]; totals: CategoryTotalRow[] }> {
   const where = conditions(filter);
   const oneAccount = filter.accountIds.length === 1 ? filter.accountIds[0] : undefined;
   // prepared: planning this statement cost more than running it (0.4 of 0.6 ms). The calls as JSON
@@ -356,11 +391,10 @@ export async function historyPageWithTotals(
   );
   const row = result[0]!;
   // json_agg keeps the subquery's order
-  return {
-    rows: await withProfiles(
-      database.db,
-      (row.calls ?? []).map((a) => fromJsonArray(a, oneAccount)),
-    ),
-    totals: row.totals ?? [],
-  };
+  const calls = row.calls ?? [];
+  const profile = await profilesOf(
+    database.db,
+    calls.map((a) => a[10] as number),
+  );
+  return { rows: calls.map((a) => pageCallOf(a, oneAccount, profile(a[10] as number))), totals: row.totals ?? [] };
 }

@@ -180,35 +180,41 @@ function toFilter(query: HistoryQuery): HistoryFilter {
   };
 }
 
+/** A call with all it has to show (the command line, the CSV download): what a page shows, and the dial time, the forwarding number, tariff version and rate. */
 function toRecord(c: HistoryRow): CallRecord {
-  const at = amsterdamDateTime(c.started_at.getTime());
-  const category = c.category ?? 'incoming';
   return {
-    account: c.account_id,
-    date: at.date,
-    time: at.time,
+    ...toPageCall({
+      account_id: c.account_id,
+      started_at: c.started_at,
+      source: c.source,
+      record_id: c.record_id,
+      line: c.line,
+      calling_number: c.calling_number,
+      to: c.destination ?? c.called_number,
+      answered: c.answered,
+      forwarded: c.forwarded_from !== null,
+      answered_seconds: c.answered_seconds,
+      list_price_ticks: c.list_price_ticks,
+      charged_ticks: c.charged_ticks,
+      category: c.category,
+      direction: c.direction,
+      device: c.device,
+      allowance: c.allowance,
+    }),
     setupTime: c.setup_at ? amsterdamDateTime(c.setup_at.getTime()).time : null,
-    line: c.line,
-    from: c.calling_number,
-    to: c.destination ?? c.called_number,
-    direction: c.direction,
-    answered: c.answered,
-    forwarded: c.forwarded_from !== null,
     forwardedFrom: c.forwarded_from,
-    device: c.device,
-    durationSeconds: c.answered_seconds,
-    duration: formatDuration(c.answered_seconds),
-    category,
-    categoryLabel: categoryLabel(category, 'nl'),
-    listPrice: formatTicks(c.list_price_ticks),
-    charged: formatTicks(c.charged_ticks),
-    allowance: c.allowance,
     tariffVersion: c.tariff_version,
     rate: c.rate_match,
   };
 }
 
-function toPageCall(c: PageCallRow): PageCall {
+/** What a call shows, from a page's row or from a stored call (its amounts then as the database's text) */
+type ShownCallRow = Omit<PageCallRow, 'list_price_ticks' | 'charged_ticks'> & {
+  readonly list_price_ticks: number | string;
+  readonly charged_ticks: number | string;
+};
+
+function toPageCall(c: ShownCallRow): PageCall {
   const at = amsterdamDateTime(c.started_at.getTime());
   const category = c.category ?? 'incoming';
   return {

@@ -146,8 +146,9 @@ function pageCallsAsJson(withAccount: boolean) {
 
 /** A call from its pageCallsAsJson array; `accountId`: the page's one account, else the array's last element. */
 function pageCallOf(a: readonly unknown[], accountId: string | undefined, profile: ShownProfile): PageCallRow {
+  // a record id has no control characters (inertText writes them out), so the last separator is the one
   const key = a[1] as string;
-  const cut = key.indexOf(KEY_SEPARATOR);
+  const cut = key.lastIndexOf(KEY_SEPARATOR);
   return {
     account_id: accountId ?? (a[11] as string),
     started_at: new Date(a[0] as number),

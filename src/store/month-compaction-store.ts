@@ -50,7 +50,14 @@ export async function compactMonth(database: Database, period: Period, now: Date
       await run(`SET LOCAL work_mem = '256MB'`);
       await run(`SET LOCAL maintenance_work_mem = '512MB'`);
     }
-    const moved = await sql.raw(`INSERT INTO ${copy} SELECT * FROM ${name} ORDER BY account_id, started_at, source, record_id`).execute(session.db);
+    // by name: a partition attached from elsewhere may hold the columns in another order
+    const columns = await sql<{ list: string }>`
+      SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) AS list FROM pg_attribute
+      WHERE attrelid = 'call_record'::regclass AND attnum > 0 AND NOT attisdropped`.execute(session.db);
+    const list = columns.rows[0]!.list;
+    const moved = await sql
+      .raw(`INSERT INTO ${copy} (${list}) SELECT ${list} FROM ${name} ORDER BY account_id, started_at, source, record_id`)
+      .execute(session.db);
     const temporary = indexes.rows.map((index, i) => ({ ...index, temporary: `${copy}_${i}` }));
     for (const index of temporary) await run(renamedIndexDefinition(index.definition, index.temporary, name, copy));
     await run(`ANALYZE ${copy}`);

@@ -190,7 +190,7 @@ function toRecord(c: HistoryRow): CallRecord {
       record_id: c.record_id,
       line: c.line,
       calling_number: c.calling_number,
-      to: c.destination ?? c.called_number,
+      to: c.to,
       answered: c.answered,
       forwarded: c.forwarded_from !== null,
       answered_seconds: c.answered_seconds,

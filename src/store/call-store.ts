@@ -247,9 +247,15 @@ export function partitionName(period: Period): string {
   return `rated_call_${period.year}_${String(period.month).padStart(2, '0')}`;
 }
 
+/** A month's partition bounds as SQL literals: [from, to) instants. */
+export function partitionRange(period: Period): { from: string; to: string } {
+  return { from: `'${periodStart(period).toISOString()}'`, to: `'${periodEnd(period).toISOString()}'` };
+}
+
 /** A month's partition bounds as written in its FOR VALUES clause. */
 export function partitionBounds(period: Period): string {
-  return `FROM ('${periodStart(period).toISOString()}') TO ('${periodEnd(period).toISOString()}')`;
+  const { from, to } = partitionRange(period);
+  return `FROM (${from}) TO (${to})`;
 }
 
 function createPartitionStatement(period: Period): string {

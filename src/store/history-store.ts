@@ -55,7 +55,8 @@ function conditions(filter: HistoryFilter) {
   return sql.join(parts, sql` AND `);
 }
 
-export type HistoryRow = { readonly tariff_version: string } & Pick<
+/** A call as the history shows it; `to`: the destination (E.164), else the number as dialled (SHOWN_TO). */
+export type HistoryRow = { readonly tariff_version: string; readonly to: string } & Pick<
   Selectable<RatedCallRow>,
   | 'account_id'
   | 'started_at'
@@ -64,8 +65,6 @@ export type HistoryRow = { readonly tariff_version: string } & Pick<
   | 'record_id'
   | 'line'
   | 'calling_number'
-  | 'called_number'
-  | 'destination'
   | 'category'
   | 'direction'
   | 'answered'
@@ -79,7 +78,10 @@ export type HistoryRow = { readonly tariff_version: string } & Pick<
   | 'rate_match'
 >;
 
-/** A page's columns that are the call's own (call_record, alias c); the rest are its profile's. */
+/** What the history shows as where a call went: the destination (E.164), else the number as dialled. */
+const SHOWN_TO = 'coalesce(c.destination, c.called_number)';
+
+/** A page's columns that are the call's own (call_record, alias c; `to` is SHOWN_TO); the rest are its profile's. */
 const RECORD_COLUMNS = [
   'account_id',
   'started_at',
@@ -88,8 +90,7 @@ const RECORD_COLUMNS = [
   'record_id',
   'line',
   'calling_number',
-  'called_number',
-  'destination',
+  'to',
   'answered',
   'forwarded_from',
   'answered_seconds',
@@ -140,7 +141,7 @@ export interface PageCallRow {
  */
 function pageCallsAsJson(withAccount: boolean) {
   return sql.raw(`json_build_array(round(date_part('epoch', c.started_at) * 1000)::int8, c.source || chr(31) || c.record_id, c.line,
-    c.calling_number, coalesce(c.destination, c.called_number), c.answered, c.forwarded_from IS NOT NULL, c.answered_seconds,
+    c.calling_number, ${SHOWN_TO}, c.answered, c.forwarded_from IS NOT NULL, c.answered_seconds,
     c.list_price_ticks, c.charged_ticks, c.profile_id${withAccount ? ', c.account_id' : ''})`);
 }
 
@@ -224,8 +225,7 @@ async function withProfiles(db: Database['db'], rows: readonly RecordRow[]): Pro
       record_id: c.record_id,
       line: c.line,
       calling_number: c.calling_number,
-      called_number: c.called_number,
-      destination: c.destination,
+      to: c.to,
       category: p.category,
       direction: p.direction,
       answered: c.answered,
@@ -255,7 +255,9 @@ const page = (filter: HistoryFilter, key: HistoryKey | undefined, limit: number)
 export async function historyPage(db: Database['db'], filter: HistoryFilter, key: HistoryKey | undefined, limit: number): Promise<HistoryRow[]> {
   // int8 arrives as text (database.ts); a profile's id is below 2^52
   const result = await sql<Omit<RecordRow, 'profile_id'> & { profile_id: string }>`
-    SELECT ${sql.join(RECORD_COLUMNS.map((c) => sql.raw(`c.${c}`)))} FROM ${page(filter, key, limit)} ${PAGE_ORDER}`.execute(db);
+    SELECT ${sql.join(RECORD_COLUMNS.map((c) => sql.raw(c === 'to' ? `${SHOWN_TO} AS to` : `c.${c}`)))} FROM ${page(filter, key, limit)} ${PAGE_ORDER}`.execute(
+    db,
+  );
   return withProfiles(
     db,
     result.rows.map((r) => ({ ...r, profile_id: Number(r.profile_id) })),

@@ -11,8 +11,8 @@
  * of waiting for a long reader, and tries again. One transaction: killed, nothing changed.
  */
 import { sql } from 'kysely';
-import { formatPeriod, periodEnd, periodStart, type Period } from '../domain/period.js';
-import { partitionBounds, partitionName } from './call-store.js';
+import { formatPeriod, type Period } from '../domain/period.js';
+import { partitionBounds, partitionName, partitionRange } from './call-store.js';
 import { LOCK, type Database } from './database.js';
 
 export interface CompactionOptions {
@@ -43,9 +43,8 @@ export async function compactMonth(database: Database, period: Period, now: Date
     // the copy: the history's columns, defaults and checks, and the partition's bounds as a check of
     // its own, so that attaching it needs no scan to prove them
     await run(`CREATE TABLE ${copy} (LIKE call_record INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
-    await run(
-      `ALTER TABLE ${copy} ADD CONSTRAINT ${copy}_bounds CHECK (started_at IS NOT NULL AND started_at >= '${periodStart(period).toISOString()}' AND started_at < '${periodEnd(period).toISOString()}')`,
-    );
+    const range = partitionRange(period);
+    await run(`ALTER TABLE ${copy} ADD CONSTRAINT ${copy}_bounds CHECK (started_at IS NOT NULL AND started_at >= ${range.from} AND started_at < ${range.to})`);
     if (database.kind === 'postgres') {
       await run(`SET LOCAL work_mem = '256MB'`);
       await run(`SET LOCAL maintenance_work_mem = '512MB'`);
@@ -109,12 +108,6 @@ async function swap(run: (statement: string) => Promise<unknown>, options: Compa
       await pause(500 * attempt);
     }
   }
-}
-
-/** When each month was compacted, and how many calls it then had. */
-export async function monthCompactions(database: Database): Promise<{ period: string; compactedAt: Date; calls: number }[]> {
-  const rows = await database.db.selectFrom('month_compaction').selectAll().orderBy('period').execute();
-  return rows.map((r) => ({ period: r.period, compactedAt: r.compacted_at, calls: Number(r.calls) }));
 }
 
 /** Whether the month was compacted. */
